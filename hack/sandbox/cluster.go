@@ -1,0 +1,359 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// State is what `up` leaves in the run folder as sandbox.json: everything a
+// test or a person needs to use the running sandbox.
+type State struct {
+	Name        string `json:"name"`
+	Context     string `json:"context"`
+	Kubeconfig  string `json:"kubeconfig"`
+	Server      string `json:"server"`
+	BackendURL  string `json:"backendURL"`
+	FrontendURL string `json:"frontendURL"`
+	BackendLog  string `json:"backendLog"`
+	FrontendLog string `json:"frontendLog"`
+	StandinPID  int    `json:"standinPID"`
+}
+
+// sandbox is one named cluster under the cache root.
+type sandbox struct {
+	name      string
+	root      string
+	moduleDir string
+	out       io.Writer
+}
+
+func (s *sandbox) dir() string       { return runDir(s.root, s.name) }
+func (s *sandbox) kwokDir() string   { return filepath.Join(s.dir(), "kwok") }
+func (s *sandbox) statePath() string { return filepath.Join(s.dir(), "sandbox.json") }
+
+func (s *sandbox) readState() (*State, error) {
+	data, err := os.ReadFile(s.statePath())
+	if err != nil {
+		return nil, err
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.statePath(), err)
+	}
+	return &st, nil
+}
+
+// kwokctl runs kwokctl with the sandbox's own work folder, so it never
+// touches a user's ~/.kwok.
+func (s *sandbox) kwokctl(ctx context.Context, bin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "kwokctl"), args...)
+	cmd.Env = append(os.Environ(), "KWOK_WORKDIR="+s.kwokDir())
+	return cmd
+}
+
+// Up starts the sandbox, or reuses it when it already runs and answers.
+func (s *sandbox) Up(ctx context.Context) (*State, error) {
+	bin, err := ensureBuilt(ctx, s.root, s.moduleDir, s.out)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := s.readState(); err == nil {
+		if err := s.healthy(ctx, st); err == nil {
+			fmt.Fprintf(s.out, "Sandbox %q is already running.\n", s.name)
+			return st, nil
+		}
+		fmt.Fprintf(s.out, "Sandbox %q is not healthy (%v): starting it afresh.\n", s.name, err)
+	}
+	// Whatever is left of an earlier run (a crash, a reboot) goes first.
+	if err := s.Down(ctx); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.dir(), 0o700); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	st := &State{Name: s.name, Context: s.name, Kubeconfig: filepath.Join(s.dir(), "kubeconfig"),
+		BackendLog: backendLog(s.dir()), FrontendLog: frontendLog(s.dir())}
+
+	fmt.Fprintln(s.out, "Starting the TaskMaster stand-ins ...")
+	if err := s.startStandins(ctx, st); err != nil {
+		return nil, err
+	}
+	if err := s.createCluster(ctx, bin, st); err != nil {
+		s.Down(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	data, _ := json.MarshalIndent(st, "", "  ")
+	if err := os.WriteFile(s.statePath(), data, 0o600); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(s.out, "Sandbox %q is up in %s.\n", s.name, time.Since(start).Round(100*time.Millisecond))
+	return st, nil
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// startStandins runs the stand-ins as a detached process of this very
+// binary, in a session of its own, so they outlive `up`.
+func (s *sandbox) startStandins(ctx context.Context, st *State) error {
+	bePort, err := freePort()
+	if err != nil {
+		return err
+	}
+	fePort, err := freePort()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(backendPreviousLog(s.dir()), []byte(time.Now().UTC().Format(time.RFC3339Nano)+" stdout F seq=0 INFO: previous container exited (sandbox stand-in)\n"), 0o644); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(filepath.Join(s.dir(), "standins.out"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	cmd := exec.Command(self, "standins",
+		"--backend", fmt.Sprintf("127.0.0.1:%d", bePort),
+		"--frontend", fmt.Sprintf("127.0.0.1:%d", fePort),
+		"--dir", s.dir())
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting stand-ins: %w", err)
+	}
+	st.StandinPID = cmd.Process.Pid
+	go cmd.Wait() // reap it should it die while we wait
+	st.BackendURL = fmt.Sprintf("http://127.0.0.1:%d", bePort)
+	st.FrontendURL = fmt.Sprintf("http://127.0.0.1:%d", fePort)
+	if err := os.WriteFile(filepath.Join(s.dir(), "standins.pid"), []byte(strconv.Itoa(st.StandinPID)), 0o600); err != nil {
+		return err
+	}
+	return waitFor(ctx, 10*time.Second, func() error { return httpOK(ctx, st.BackendURL+"/health") })
+}
+
+func (s *sandbox) createCluster(ctx context.Context, bin string, st *State) error {
+	bePort, _ := strconv.Atoi(st.BackendURL[strings.LastIndex(st.BackendURL, ":")+1:])
+	fePort, _ := strconv.Atoi(st.FrontendURL[strings.LastIndex(st.FrontendURL, ":")+1:])
+	conf, err := kwokConfig(wiring{
+		BackendLog: st.BackendLog, BackendPreviousLog: backendPreviousLog(s.dir()), FrontendLog: st.FrontendLog,
+		BackendPort: bePort, FrontendPort: fePort,
+	})
+	if err != nil {
+		return err
+	}
+	confPath := filepath.Join(s.dir(), "kwok.yaml")
+	if err := os.WriteFile(confPath, conf, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintln(s.out, "Starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok) ...")
+	create := s.kwokctl(ctx, bin, "--config", confPath, "create", "cluster",
+		"--name", s.name,
+		"--runtime", "binary",
+		"--kube-apiserver-binary", filepath.Join(bin, "kube-apiserver"),
+		"--kube-controller-manager-binary", filepath.Join(bin, "kube-controller-manager"),
+		"--kube-scheduler-binary", filepath.Join(bin, "kube-scheduler"),
+		"--kwok-controller-binary", filepath.Join(bin, "kwok"),
+		"--etcd-binary", filepath.Join(bin, "etcd"),
+		"--wait", "2m")
+	if logs, err := create.CombinedOutput(); err != nil {
+		return fmt.Errorf("kwokctl create cluster: %w\n%s", err, logs)
+	}
+	if logs, err := s.kwokctl(ctx, bin, "scale", "node", "--replicas", "1", "--name", s.name).CombinedOutput(); err != nil {
+		return fmt.Errorf("kwokctl scale node: %w\n%s", err, logs)
+	}
+	raw, err := s.kwokctl(ctx, bin, "get", "kubeconfig", "--name", s.name).Output()
+	if err != nil {
+		return fmt.Errorf("kwokctl get kubeconfig: %w", err)
+	}
+	server, err := writeKubeconfig(raw, s.name, st.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	st.Server = server
+	fmt.Fprintln(s.out, "Waiting for the node to be Ready ...")
+	return waitFor(ctx, time.Minute, func() error { return nodeReady(ctx, st.Kubeconfig) })
+}
+
+// writeKubeconfig renames kwokctl's "kwok-NAME" context, cluster and user to
+// NAME, so the context is called exactly what the docs and tmtui's header say.
+func writeKubeconfig(raw []byte, name, path string) (string, error) {
+	cfg, err := clientcmd.Load(raw)
+	if err != nil {
+		return "", fmt.Errorf("kubeconfig from kwokctl: %w", err)
+	}
+	old := cfg.CurrentContext
+	ctx, ok := cfg.Contexts[old]
+	if !ok {
+		return "", fmt.Errorf("kubeconfig from kwokctl has no context %q", old)
+	}
+	cluster, user := cfg.Clusters[ctx.Cluster], cfg.AuthInfos[ctx.AuthInfo]
+	if cluster == nil || user == nil {
+		return "", errors.New("kubeconfig from kwokctl is incomplete")
+	}
+	cfg.Contexts = map[string]*clientcmdapi.Context{name: ctx}
+	cfg.Clusters = map[string]*clientcmdapi.Cluster{name: cluster}
+	cfg.AuthInfos = map[string]*clientcmdapi.AuthInfo{name: user}
+	ctx.Cluster, ctx.AuthInfo, ctx.Namespace = name, name, "taskmaster"
+	cfg.CurrentContext = name
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return "", err
+	}
+	return cluster.Server, os.Chmod(path, 0o600)
+}
+
+func clientFor(kubeconfig string) (*kubernetes.Clientset, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Timeout = 5 * time.Second
+	return kubernetes.NewForConfig(cfg)
+}
+
+func nodeReady(ctx context.Context, kubeconfig string) error {
+	cs, err := clientFor(kubeconfig)
+	if err != nil {
+		return err
+	}
+	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes.Items {
+		for _, c := range n.Status.Conditions {
+			if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+				return nil
+			}
+		}
+	}
+	return errors.New("no Ready node yet")
+}
+
+// healthy says whether a recorded sandbox still answers: API server,
+// stand-ins and a Ready node.
+func (s *sandbox) healthy(ctx context.Context, st *State) error {
+	if !alive(st.StandinPID) {
+		return errors.New("stand-ins are not running")
+	}
+	if err := httpOK(ctx, st.BackendURL+"/health"); err != nil {
+		return err
+	}
+	return nodeReady(ctx, st.Kubeconfig)
+}
+
+// Down stops everything the sandbox started and removes its run folder. It
+// is safe on a sandbox that is half up, or not there at all.
+func (s *sandbox) Down(ctx context.Context) error {
+	if _, err := os.Stat(s.dir()); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if bin := binDir(s.root); fileExists(filepath.Join(bin, "kwokctl")) && fileExists(filepath.Join(s.kwokDir(), "clusters", s.name)) {
+		fmt.Fprintf(s.out, "Stopping sandbox %q ...\n", s.name)
+		if logs, err := s.kwokctl(ctx, bin, "delete", "cluster", "--name", s.name).CombinedOutput(); err != nil {
+			fmt.Fprintf(s.out, "kwokctl delete cluster: %v\n%s", err, logs)
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(s.dir(), "standins.pid")); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+			stop(pid)
+		}
+	}
+	// Anything still running from the run folder (a control-plane process
+	// kwokctl lost track of) is ours, and goes too.
+	for _, pid := range processesMentioning(s.dir()) {
+		stop(pid)
+	}
+	if left := processesMentioning(s.dir()); len(left) > 0 {
+		return fmt.Errorf("processes still running after down: %v", left)
+	}
+	return os.RemoveAll(s.dir())
+}
+
+// Status prints what runs, and returns an error when the sandbox is not
+// fully up.
+func (s *sandbox) Status(ctx context.Context) error {
+	st, err := s.readState()
+	if err != nil {
+		fmt.Fprintf(s.out, "Sandbox %q is not running (start it with `make sandbox-up`).\n", s.name)
+		if left := processesMentioning(s.dir()); len(left) > 0 {
+			fmt.Fprintf(s.out, "Stray processes from it: %v (stop them with `make sandbox-down`).\n", left)
+		}
+		return errNotRunning
+	}
+	fmt.Fprintf(s.out, "Sandbox %q\n  kubeconfig  %s (context %s)\n  server      %s\n  backend     %s (pid %d)\n  frontend    %s\n",
+		st.Name, st.Kubeconfig, st.Context, st.Server, st.BackendURL, st.StandinPID, st.FrontendURL)
+	for _, pid := range processesMentioning(s.dir()) {
+		fmt.Fprintf(s.out, "  process     %d %s\n", pid, processName(pid))
+	}
+	if err := s.healthy(ctx, st); err != nil {
+		fmt.Fprintf(s.out, "  health      NOT OK: %v\n", err)
+		return errNotRunning
+	}
+	fmt.Fprintln(s.out, "  health      ok (API server answers, node Ready, stand-ins answer)")
+	return nil
+}
+
+var errNotRunning = errors.New("sandbox not running")
+
+func waitFor(ctx context.Context, limit time.Duration, check func() error) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		err := check()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("gave up after %s: %w", limit, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func httpOK(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Timeout: 2 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	return nil
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"text/template"
+)
+
+//go:embed stages/*.yaml
+var stageFiles embed.FS
+
+// wiringTemplate sends the logs and the port-forwards of every pod's
+// backend and frontend containers to the stand-ins. It has no selector, so
+// it serves every namespace: namespace taskmaster for the app, and the
+// throwaway namespaces tests make for themselves.
+var wiringTemplate = template.Must(template.New("wiring").Parse(`apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: taskmaster-standins
+spec:
+  logs:
+  - containers: [backend]
+    logsFile: {{ printf "%q" .BackendLog }}
+    previousLogsFile: {{ printf "%q" .BackendPreviousLog }}
+    follow: true
+  - containers: [frontend]
+    logsFile: {{ printf "%q" .FrontendLog }}
+    follow: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: taskmaster-standins
+spec:
+  forwards:
+  - ports: [8000]
+    target:
+      address: 127.0.0.1
+      port: {{ .BackendPort }}
+  - ports: [3000]
+    target:
+      address: 127.0.0.1
+      port: {{ .FrontendPort }}
+`))
+
+type wiring struct {
+	BackendLog, BackendPreviousLog, FrontendLog string
+	BackendPort, FrontendPort                   int
+}
+
+func backendLog(dir string) string         { return filepath.Join(dir, "backend.log") }
+func backendPreviousLog(dir string) string { return filepath.Join(dir, "backend-previous.log") }
+func frontendLog(dir string) string        { return filepath.Join(dir, "frontend.log") }
+
+// kwokConfig is the one file kwokctl reads at creation: the stages (kwok's
+// defaults and our failure stages) and the wiring to the stand-ins.
+func kwokConfig(w wiring) ([]byte, error) {
+	var buf bytes.Buffer
+	names, err := fs.Glob(stageFiles, "stages/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		data, err := stageFiles.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(bytes.TrimSpace(data))
+		buf.WriteString("\n---\n")
+	}
+	if err := wiringTemplate.Execute(&buf, w); err != nil {
+		return nil, fmt.Errorf("kwok config: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// alive says whether a process exists (signal 0 checks without sending).
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	return syscall.Kill(pid, 0) == nil && !zombie(pid)
+}
+
+// zombie: an exited child not yet reaped still answers signal 0.
+func zombie(pid int) bool {
+	out, err := exec.Command("ps", "-o", "stat=", "-p", strconv.Itoa(pid)).Output()
+	return err == nil && strings.HasPrefix(strings.TrimSpace(string(out)), "Z")
+}
+
+// stop asks a process to end, and makes it after five seconds.
+func stop(pid int) {
+	if !alive(pid) {
+		return
+	}
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	deadline := time.Now().Add(5 * time.Second)
+	for alive(pid) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if alive(pid) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// ourCommands are the programs a sandbox runs. Only these are ever stopped
+// by `down`, so a person's `tail -f` of a sandbox log is left alone.
+var ourCommands = map[string]bool{
+	"etcd": true, "kube-apiserver": true, "kube-controller-manager": true,
+	"kube-scheduler": true, "kwok": true, "kwokctl": true, "standins": true,
+}
+
+// processesMentioning lists the live sandbox processes whose command line
+// names path: every process the sandbox starts is given its run folder
+// somewhere in its arguments (kwokctl's components by their flags, the
+// stand-ins by --dir), which is how `down` and the tests find leftovers.
+// `ps` keeps this working on macOS as well as Linux.
+func processesMentioning(path string) []int {
+	out, err := exec.Command("ps", "-eo", "pid=,stat=,args=").Output()
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || strings.HasPrefix(f[1], "Z") {
+			continue
+		}
+		cmd := filepath.Base(f[2])
+		if len(f) > 3 && f[3] == "standins" {
+			cmd = "standins"
+		}
+		if ourCommands[cmd] && strings.Contains(strings.Join(f[2:], " "), path) {
+			if pid, err := strconv.Atoi(f[0]); err == nil && pid != syscall.Getpid() {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}
+
+func processName(pid int) string {
+	out, err := exec.Command("ps", "-o", "comm=", "-p", strconv.Itoa(pid)).Output()
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(out))
+}
