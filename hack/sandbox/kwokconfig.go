@@ -17,7 +17,16 @@ var stageFiles embed.FS
 // backend and frontend containers to the stand-ins. It has no selector, so
 // it serves every namespace: namespace taskmaster for the app, and the
 // throwaway namespaces tests make for themselves.
-var wiringTemplate = template.Must(template.New("wiring").Parse(`apiVersion: kwok.x-k8s.io/v1alpha1
+//
+// kwokctl binds every component to 0.0.0.0 by default; on a laptop that
+// would offer an unauthenticated etcd to the whole network, so the sandbox
+// binds to loopback only.
+var wiringTemplate = template.Must(template.New("wiring").Parse(`apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  bindAddress: 127.0.0.1
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
 metadata:
   name: taskmaster-standins

@@ -42,7 +42,7 @@ func stop(pid int) {
 // by `down`, so a person's `tail -f` of a sandbox log is left alone.
 var ourCommands = map[string]bool{
 	"etcd": true, "kube-apiserver": true, "kube-controller-manager": true,
-	"kube-scheduler": true, "kwok": true, "kwokctl": true, "standins": true,
+	"kube-scheduler": true, "kwok": true, "kwok-controller": true, "kwokctl": true, "standins": true,
 }
 
 // processesMentioning lists the live sandbox processes whose command line
@@ -65,7 +65,7 @@ func processesMentioning(path string) []int {
 		if len(f) > 3 && f[3] == "standins" {
 			cmd = "standins"
 		}
-		if ourCommands[cmd] && strings.Contains(strings.Join(f[2:], " "), path) {
+		if ourCommands[cmd] && mentions(f[2:], path) {
 			if pid, err := strconv.Atoi(f[0]); err == nil && pid != syscall.Getpid() {
 				pids = append(pids, pid)
 			}
@@ -80,4 +80,19 @@ func processName(pid int) string {
 		return "?"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// mentions says whether one of args names dir or a path inside it, alone or
+// as a flag's value. Matching whole path names keeps sandbox "a" from
+// claiming the processes of sandbox "a-2".
+func mentions(args []string, dir string) bool {
+	for _, a := range args {
+		if i := strings.LastIndex(a, "="); i >= 0 && strings.HasPrefix(a, "-") {
+			a = a[i+1:]
+		}
+		if a == dir || strings.HasPrefix(a, dir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }

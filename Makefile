@@ -1,0 +1,57 @@
+# tmtui: the README's two commands are `make demo` and `make test`.
+
+SANDBOX_NAME ?= tmtui-sandbox
+SANDBOX = cd hack/sandbox && go run . --name $(SANDBOX_NAME)
+CROSS = windows/amd64 darwin/arm64 linux/arm64
+
+.PHONY: demo run build install test fmt-check vet test-go test-sandbox cross \
+	sandbox-up sandbox-down sandbox-status
+
+## demo: open tmtui on your cluster, or on the local sandbox when none answers
+demo: build
+	@bash hack/demo.sh
+
+## run: tmtui on the current kube context (ARGS="--context x -n y")
+run: build
+	./bin/tmtui $(ARGS)
+
+build:
+	go build -o bin/tmtui ./cmd/tmtui
+
+install:
+	go install ./cmd/tmtui
+
+## test: formatting, vet, every test (the sandbox and Docker ones too, with -race), cross-builds
+test: fmt-check vet test-go cross
+
+fmt-check:
+	@files=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$files" ]; then echo "not gofmt-formatted (run gofmt -w):"; echo "$$files"; exit 1; fi
+
+vet:
+	go vet ./...
+	cd hack/sandbox && go vet ./...
+
+test-go:
+	bash hack/with-test-env.sh go test -race -count=1 ./...
+	$(MAKE) test-sandbox
+
+# The sandbox tool's own tests start and stop a cluster of their own.
+test-sandbox:
+	cd hack/sandbox && go test -race -count=1 ./...
+
+cross:
+	@for p in $(CROSS); do \
+		echo "go build ./cmd/tmtui for $$p"; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} go build -o /dev/null ./cmd/tmtui || exit 1; \
+	done
+
+## sandbox-up / sandbox-down / sandbox-status: the local test cluster
+sandbox-up:
+	$(SANDBOX) up
+
+sandbox-down:
+	$(SANDBOX) down
+
+sandbox-status:
+	$(SANDBOX) status

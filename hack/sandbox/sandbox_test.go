@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+func TestCRILogLinesAreNumberedAndInCRIFormat(t *testing.T) {
+	var buf bytes.Buffer
+	at := time.Date(2026, 11, 25, 16, 52, 56, 659072453, time.UTC)
+	l := &criLog{w: &buf, now: func() time.Time { return at }}
+	l.Printf("INFO: heartbeat n=%d", 1)
+	l.Printf("second")
+	want := "2026-11-25T16:52:56.659072453Z stdout F seq=1 INFO: heartbeat n=1\n" +
+		"2026-11-25T16:52:56.659072453Z stdout F seq=2 second\n"
+	if buf.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+func TestStandinsAnswerLikeTaskMasterAndLogEveryRequest(t *testing.T) {
+	var buf bytes.Buffer
+	log := &criLog{w: &buf, now: time.Now}
+
+	be := httptest.NewServer(standinHandler("backend", log))
+	defer be.Close()
+	resp, err := http.Get(be.URL + "/health?probe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"status":"healthy"`) {
+		t.Errorf("backend /health = %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := http.Get(be.URL + "/nope"); resp.StatusCode != 404 {
+		t.Errorf("backend /nope = %d, want 404", resp.StatusCode)
+	}
+
+	fe := httptest.NewServer(standinHandler("frontend", log))
+	defer fe.Close()
+	resp, err = http.Get(fe.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != 200 || !strings.Contains(body, "<h1>TaskMaster</h1>") {
+		t.Errorf("frontend / = %d %s", resp.StatusCode, body)
+	}
+
+	logged := buf.String()
+	for _, want := range []string{`"GET /health?probe HTTP/1.1" 200`, `"GET /nope HTTP/1.1" 404`, `"GET / HTTP/1.1" 200`} {
+		if !strings.Contains(logged, want) {
+			t.Errorf("log lacks %s:\n%s", want, logged)
+		}
+	}
+}
+
+func TestMentionsMatchesWholePathsOnly(t *testing.T) {
+	dir := "/c/run/tmtui-sandbox"
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"/c/run/tmtui-sandbox/kwok/bin/etcd", "--name=node0"}, true},
+		{[]string{"sandbox", "standins", "--dir", "/c/run/tmtui-sandbox"}, true},
+		{[]string{"kube-scheduler", "--kubeconfig=/c/run/tmtui-sandbox/kwok/kubeconfig.yaml"}, true},
+		{[]string{"/c/run/tmtui-sandbox-lifecycle/kwok/bin/etcd"}, false},
+		{[]string{"sandbox", "standins", "--dir", "/c/run/tmtui-sandbox-lifecycle"}, false},
+		{[]string{"kube-scheduler", "--kubeconfig=/c/run/tmtui-sandbox-2/x"}, false},
+	} {
+		if got := mentions(tc.args, dir); got != tc.want {
+			t.Errorf("mentions(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestKwokConfigHasStagesAndWiring(t *testing.T) {
+	data, err := kwokConfig(wiring{BackendLog: "/r/backend.log", BackendPreviousLog: "/r/prev.log", FrontendLog: "/r/frontend.log", BackendPort: 1234, FrontendPort: 5678})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string][]string{}
+	for _, doc := range strings.Split(string(data), "\n---\n") {
+		var obj struct {
+			Kind     string
+			Metadata struct{ Name string }
+		}
+		if err := yaml.UnmarshalStrict([]byte(doc), &obj); err != nil {
+			// Strict decoding of only two fields would fail on any real
+			// object; decode leniently, but a document must parse.
+			if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+				t.Fatalf("document does not parse: %v\n%s", err, doc)
+			}
+		}
+		kinds[obj.Kind] = append(kinds[obj.Kind], obj.Metadata.Name)
+	}
+	wantStages := []string{"node-heartbeat-with-lease", "node-initialize", "pod-complete", "pod-delete", "pod-ready", "tmtui-pod-crashloop", "tmtui-pod-unready"}
+	if got := strings.Join(kinds["Stage"], ","); got != strings.Join(wantStages, ",") {
+		t.Errorf("stages = %s, want %s", got, strings.Join(wantStages, ","))
+	}
+	if len(kinds["ClusterLogs"]) != 1 || len(kinds["ClusterPortForward"]) != 1 || len(kinds["KwokctlConfiguration"]) != 1 {
+		t.Errorf("want one ClusterLogs and one ClusterPortForward, got %v", kinds)
+	}
+	for _, want := range []string{`logsFile: "/r/backend.log"`, `previousLogsFile: "/r/prev.log"`, "ports: [8000]", "port: 1234", "ports: [3000]", "port: 5678", "bindAddress: 127.0.0.1"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("config lacks %q", want)
+		}
+	}
+}
+
+// The lifecycle through the Makefile's own targets, on a cluster of its
+// own name so that it never disturbs the shared sandbox: up, up again
+// (reused), status, down, and then no process of it is left.
+func TestMakeSandboxUpReuseDownLeavesNoProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a cluster of its own; skipped under -short (make test runs it)")
+	}
+	name := "tmtui-sandbox-lifecycle"
+	root, err := cacheRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := runDir(root, name)
+	t.Cleanup(func() { _, _ = runMake(t, "sandbox-down", name) }) // on failure too
+
+	out, err := runMake(t, "sandbox-up", name)
+	if err != nil {
+		t.Fatalf("make sandbox-up: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Sandbox \""+name+"\" is up") || !strings.Contains(out, "export KUBECONFIG="+filepath.Join(dir, "kubeconfig")) {
+		t.Fatalf("sandbox-up did not say it is up and how to use it:\n%s", out)
+	}
+	st, err := (&sandbox{name: name, root: root}).readState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Everything listens on loopback only.
+	listening, err := exec.Command("ss", "-Hltnp").Output()
+	if err != nil {
+		t.Fatalf("ss (iproute2) lists the listening sockets: %v", err)
+	}
+	for _, pid := range processesMentioning(dir) {
+		for _, line := range strings.Split(string(listening), "\n") {
+			if strings.Contains(line, "pid="+strconv.Itoa(pid)+",") && !strings.Contains(line, "127.0.0.1:") {
+				t.Errorf("a sandbox process listens beyond loopback: %s", line)
+			}
+		}
+	}
+	if ps := processesMentioning(dir); len(ps) < 6 {
+		t.Fatalf("want etcd, three control-plane processes, kwok and the stand-ins running; found %d: %v", len(ps), ps)
+	}
+
+	out, err = runMake(t, "sandbox-up", name)
+	if err != nil || !strings.Contains(out, "already running") {
+		t.Fatalf("second sandbox-up did not reuse the running sandbox (%v):\n%s", err, out)
+	}
+	st2, err := (&sandbox{name: name, root: root}).readState()
+	if err != nil || st2.Server != st.Server || st2.StandinPID != st.StandinPID {
+		t.Fatalf("reuse changed the sandbox: %+v then %+v (%v)", st, st2, err)
+	}
+
+	out, err = runMake(t, "sandbox-status", name)
+	if err != nil || !regexp.MustCompile(`health\s+ok`).MatchString(out) {
+		t.Fatalf("sandbox-status (%v):\n%s", err, out)
+	}
+
+	out, err = runMake(t, "sandbox-down", name)
+	if err != nil {
+		t.Fatalf("make sandbox-down: %v\n%s", err, out)
+	}
+	if ps := processesMentioning(dir); len(ps) != 0 {
+		t.Fatalf("processes left after sandbox-down: %v", ps)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("run folder %s left after sandbox-down", dir)
+	}
+	if err := httpOK(context.Background(), st.BackendURL+"/health"); err == nil {
+		t.Fatal("the backend stand-in still answers after sandbox-down")
+	}
+	out, err = runMake(t, "sandbox-status", name)
+	if err == nil || !strings.Contains(out, "is not running") {
+		t.Fatalf("sandbox-status after down should fail and say so (%v):\n%s", err, out)
+	}
+}
+
+func runMake(t *testing.T, target, name string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("make", "--no-print-directory", "-C", "../..", target, "SANDBOX_NAME="+name)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
