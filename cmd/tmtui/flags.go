@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"github.com/taskmaster-ai/tmtui/internal/k8s"
+)
+
+// settings is everything the command line and environment decide.
+type settings struct {
+	connect k8s.ConnectOptions
+	logFile string
+	noColor bool
+	help    bool
+	version bool // the `tmtui version` subcommand
+	doctor  bool // the `tmtui doctor` subcommand
+	usage   string
+}
+
+// parseArgs reads the command line; getenv is os.Getenv outside tests.
+func parseArgs(args []string, getenv func(string) string) (settings, error) {
+	var s settings
+	fs := pflag.NewFlagSet("tmtui", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported once, by run, in our words
+	fs.SortFlags = false
+	fs.StringVar(&s.connect.Kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+	fs.StringVar(&s.connect.Context, "context", "", "kubeconfig context (default: the current context)")
+	fs.StringVarP(&s.connect.Namespace, "namespace", "n", "",
+		fmt.Sprintf("namespace of the app (default: the context's, else %q)", k8s.DefaultNamespace))
+	fs.StringVar(&s.logFile, "log-file", "", "write logs here (default: tmtui/tmtui.log in the user cache directory)")
+	fs.BoolVar(&s.noColor, "no-color", false, "draw without colour (also: NO_COLOR=1)")
+	fs.BoolVarP(&s.help, "help", "h", false, "show this help")
+	s.usage = usageHeader + fs.FlagUsages()
+
+	if err := fs.Parse(args); err != nil {
+		return s, err
+	}
+	switch rest := fs.Args(); {
+	case len(rest) == 1 && rest[0] == "version":
+		s.version = true
+	case len(rest) == 1 && rest[0] == "doctor":
+		s.doctor = true
+	case len(rest) > 0:
+		return s, fmt.Errorf("unknown command %q", rest[0])
+	}
+	// https://no-color.org: any non-empty value turns colour off.
+	if getenv("NO_COLOR") != "" {
+		s.noColor = true
+	}
+	return s, nil
+}
+
+const usageHeader = `tmtui deploys the Taskmaster app to a local Kubernetes cluster.
+
+Usage:
+  tmtui [flags]     start the terminal UI
+  tmtui doctor      check the connection to the cluster, print the result; exit 1 when it fails
+  tmtui version     print the version and exit
+
+Flags:
+`
