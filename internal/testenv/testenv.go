@@ -1,0 +1,249 @@
+// Package testenv hands integration tests the real things they run against:
+// the sandbox cluster (a real API server with a simulated node) and a real
+// Docker engine.
+//
+// `make test` starts both once, before `go test`, and passes them on in
+// TMTUI_SANDBOX_STATE and DOCKER_HOST. A plain `go test ./...` without them
+// starts what is missing here (under a file lock, since go test runs
+// packages as parallel processes) and leaves it running for the next run;
+// `make sandbox-down` and `hack/dockerd.sh stop` stop them.
+//
+// Under `go test -short` every integration test is skipped, and says so.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Sandbox is a running sandbox cluster, as its sandbox.json describes it.
+type Sandbox struct {
+	Name        string `json:"name"`
+	Context     string `json:"context"`
+	Kubeconfig  string `json:"kubeconfig"`
+	Server      string `json:"server"`
+	BackendURL  string `json:"backendURL"`  // the backend stand-in, straight (not through the cluster)
+	FrontendURL string `json:"frontendURL"` // the frontend stand-in, straight
+	BackendLog  string `json:"backendLog"`  // the CRI log file the backend pods' logs come from
+	FrontendLog string `json:"frontendLog"`
+}
+
+const skipShort = "integration test: needs the sandbox cluster and a Docker engine; skipped under -short (make test runs it)"
+
+var (
+	sandboxOnce sync.Once
+	sandbox     Sandbox
+	sandboxErr  error
+)
+
+// RequireSandbox returns the running sandbox, starting it if needed. It
+// fails the test when the sandbox cannot be had; it never skips but under
+// -short.
+func RequireSandbox(t testing.TB) Sandbox {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(skipShort)
+	}
+	sandboxOnce.Do(func() { sandbox, sandboxErr = findSandbox() })
+	if sandboxErr != nil {
+		t.Fatalf("sandbox cluster: %v", sandboxErr)
+	}
+	return sandbox
+}
+
+// Kubeconfig is the path of the sandbox's kubeconfig (context tmtui-sandbox).
+func Kubeconfig(t testing.TB) string { return RequireSandbox(t).Kubeconfig }
+
+// RESTConfig is a client configuration for the sandbox.
+func RESTConfig(t testing.TB) *rest.Config {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", Kubeconfig(t))
+	if err != nil {
+		t.Fatalf("sandbox kubeconfig: %v", err)
+	}
+	return cfg
+}
+
+// Clientset is a client for the sandbox.
+func Clientset(t testing.TB) *kubernetes.Clientset {
+	t.Helper()
+	cs, err := kubernetes.NewForConfig(RESTConfig(t))
+	if err != nil {
+		t.Fatalf("sandbox client: %v", err)
+	}
+	return cs
+}
+
+// Namespace creates a namespace of the test's own, deleted when the test
+// ends, so tests in parallel never see each other's objects.
+func Namespace(t testing.TB, cs kubernetes.Interface) string {
+	t.Helper()
+	name := "tmtui-test-" + randomSuffix()
+	ctx := context.Background()
+	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: name, Labels: map[string]string{"app.kubernetes.io/managed-by": "tmtui-tests"},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("creating namespace %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_ = cs.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+	return name
+}
+
+func randomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func findSandbox() (Sandbox, error) {
+	if p := os.Getenv("TMTUI_SANDBOX_STATE"); p != "" {
+		return readState(p)
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return Sandbox{}, err
+	}
+	unlock, err := lockFile(filepath.Join(os.TempDir(), "tmtui-sandbox-up.lock"))
+	if err != nil {
+		return Sandbox{}, err
+	}
+	defer unlock()
+	dir := filepath.Join(root, "hack", "sandbox")
+	// `up` reuses a running sandbox in a second, and builds and starts one
+	// otherwise (the first build takes minutes).
+	if out, err := goRun(dir, "up"); err != nil {
+		return Sandbox{}, fmt.Errorf("starting it (hack/sandbox: go run . up): %v\n%s", err, out)
+	}
+	out, err := goRun(dir, "kubeconfig")
+	if err != nil {
+		return Sandbox{}, fmt.Errorf("locating it: %v\n%s", err, out)
+	}
+	return readState(filepath.Join(filepath.Dir(strings.TrimSpace(string(out))), "sandbox.json"))
+}
+
+func goRun(dir string, args ...string) ([]byte, error) {
+	cmd := exec.Command("go", append([]string{"run", "."}, args...)...)
+	cmd.Dir = dir
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	return buf.Bytes(), err
+}
+
+func readState(path string) (Sandbox, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Sandbox{}, fmt.Errorf("%v: is the sandbox running? (make sandbox-up)", err)
+	}
+	var s Sandbox
+	if err := json.Unmarshal(data, &s); err != nil {
+		return Sandbox{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// RepoRoot is the folder of tmtui's go.mod, found upwards from the test's
+// working directory.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && bytes.HasPrefix(data, []byte("module github.com/taskmaster-ai/tmtui\n")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("tmtui's go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+var (
+	dockerOnce sync.Once
+	dockerHost string
+	dockerErr  error
+)
+
+// DockerHost returns the address of a running Docker engine: DOCKER_HOST as
+// `make test` sets it, or else the private engine of hack/dockerd.sh,
+// started here when it does not run.
+func DockerHost(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(skipShort)
+	}
+	dockerOnce.Do(func() { dockerHost, dockerErr = findDocker() })
+	if dockerErr != nil {
+		t.Fatalf("docker engine: %v", dockerErr)
+	}
+	return dockerHost
+}
+
+func findDocker() (string, error) {
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		return h, nil
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	unlock, err := lockFile(filepath.Join(os.TempDir(), "tmtui-dockerd.lock"))
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	cmd := exec.Command("bash", filepath.Join(root, "hack", "dockerd.sh"), "start")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("hack/dockerd.sh start: %v\n%s", err, stderr.Bytes())
+	}
+	line := strings.TrimSpace(string(out))
+	host, ok := strings.CutPrefix(line, "export DOCKER_HOST=")
+	if !ok {
+		return "", fmt.Errorf("hack/dockerd.sh start printed %q", line)
+	}
+	return host, nil
+}
+
+// Eventually polls check until it returns nil or the time is up, and then
+// fails the test with check's last error.
+func Eventually(t testing.TB, limit time.Duration, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %v", limit, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
