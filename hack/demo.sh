@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tmtui=./bin/tmtui
-if "$tmtui" doctor --quiet >/dev/null 2>&1; then
+if "$tmtui" doctor >/dev/null 2>&1; then
 	exec "$tmtui" "$@"
 fi
 
