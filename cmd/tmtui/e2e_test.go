@@ -57,6 +57,26 @@ func TestTmuxUnreachableClusterIsExplainedAndQuitsCleanly(t *testing.T) {
 	term.assertLogsStayedOffScreen(screen)
 }
 
+// The README's first command: with no cluster answering, make demo opens
+// tmtui on the sandbox (reusing the running one, as here, or starting it).
+func TestTmuxMakeDemoOpensTmtuiOnSandboxWhenNoClusterAnswers(t *testing.T) {
+	testenv.RequireSandbox(t)
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	term := startCommandInTmux(t, []string{"KUBECONFIG=" + unreachableKubeconfig(t)}, "make", "--no-print-directory", "-C", root, "demo")
+
+	screen := term.waitFor("v1.36.3", 3*time.Minute)
+	if !strings.Contains(screen, "context tmtui-sandbox") {
+		t.Errorf("make demo did not open tmtui on the sandbox:\n%s", screen)
+	}
+	term.send("q")
+	if code := term.exitCode(10 * time.Second); code != 0 {
+		t.Fatalf("make demo exited %d after q, want 0", code)
+	}
+}
+
 func TestDoctorAgainstSandboxAndUnreachableCluster(t *testing.T) {
 	kubeconfig := testenv.Kubeconfig(t)
 	bin := buildTmtui(t)
@@ -154,26 +174,40 @@ type tmuxTerm struct {
 
 func startInTmux(t *testing.T, args ...string) *tmuxTerm {
 	t.Helper()
+	bin := buildTmtui(t)
+	term := startCommandInTmux(t, nil, append([]string{bin}, args...)...)
+	return term
+}
+
+// startCommandInTmux runs argv (with extra environment) in the window and
+// records its exit status. A tmtui in argv[0] gets a log file of the test's.
+func startCommandInTmux(t *testing.T, env []string, argv ...string) *tmuxTerm {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test in tmux; skipped under -short (make test runs it)")
 	}
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is needed for the end-to-end tests: apt-get install tmux")
 	}
-	bin := buildTmtui(t)
 	dir := t.TempDir()
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	term := &tmuxTerm{t: t, socket: "tmtui-e2e-" + hex.EncodeToString(b),
 		exitFile: filepath.Join(dir, "exit"), logFile: filepath.Join(dir, "tmtui.log")}
-	args = append(args, "--log-file", term.logFile)
-	quoted := make([]string, len(args))
-	for i, a := range args {
+	if filepath.Base(argv[0]) == "tmtui" {
+		argv = append(argv, "--log-file", term.logFile)
+	} else {
+		term.logFile = ""
+	}
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
-	script := fmt.Sprintf("%s %s; echo $? > %s", bin, strings.Join(quoted, " "), term.exitFile)
+	script := fmt.Sprintf("%s; echo $? > %s", strings.Join(quoted, " "), term.exitFile)
 	cmd := exec.Command("tmux", "-L", term.socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "sh", "-c", script)
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	// tmux hands its server's environment to the window: the server is
+	// started here, with the test's variables (TMTUI_CACHE_DIR too).
+	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color"), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
