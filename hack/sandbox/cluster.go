@@ -270,6 +270,36 @@ func (s *sandbox) healthy(ctx context.Context, st *State) error {
 	return nodeReady(ctx, st.Kubeconfig)
 }
 
+// Stop stops the control plane and keeps everything else (its data, the
+// kubeconfig, the stand-ins), as a laptop's Kubernetes going away would.
+// Start brings it back on the same address. Tests of tmtui's reconnecting
+// use the pair, on a sandbox of their own.
+func (s *sandbox) Stop(ctx context.Context) error {
+	if _, err := s.readState(); err != nil {
+		return fmt.Errorf("sandbox %q is not up: %w", s.name, err)
+	}
+	if logs, err := s.kwokctl(ctx, binDir(s.root), "stop", "cluster", "--name", s.name).CombinedOutput(); err != nil {
+		return fmt.Errorf("kwokctl stop cluster: %w\n%s", err, logs)
+	}
+	fmt.Fprintf(s.out, "Sandbox %q: control plane stopped (start brings it back).\n", s.name)
+	return nil
+}
+
+func (s *sandbox) Start(ctx context.Context) error {
+	st, err := s.readState()
+	if err != nil {
+		return fmt.Errorf("sandbox %q is not up: %w", s.name, err)
+	}
+	if logs, err := s.kwokctl(ctx, binDir(s.root), "start", "cluster", "--name", s.name, "--wait", "2m").CombinedOutput(); err != nil {
+		return fmt.Errorf("kwokctl start cluster: %w\n%s", err, logs)
+	}
+	if err := waitFor(ctx, time.Minute, func() error { return nodeReady(ctx, st.Kubeconfig) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "Sandbox %q: control plane started again.\n", s.name)
+	return nil
+}
+
 // Down stops everything the sandbox started and removes its run folder. It
 // is safe on a sandbox that is half up, or not there at all.
 func (s *sandbox) Down(ctx context.Context) error {

@@ -8,6 +8,7 @@
 //	go run . up          start the sandbox, or reuse the running one
 //	go run . down        stop everything the sandbox started
 //	go run . status      say what runs
+//	go run . stop|start  stop the control plane and start it again (for tests of reconnecting)
 //	go run . kubeconfig  print the kubeconfig's path
 //
 // Run it from this folder (the Makefile's sandbox-* targets do).
@@ -26,12 +27,14 @@ import (
 	"time"
 )
 
-const usage = `usage: go run . [--name NAME] build|up|down|status|kubeconfig
+const usage = `usage: go run . [--name NAME] build|up|down|status|stop|start|kubeconfig
 
   build       build the control plane into the cache folder (once; about ten minutes)
   up          start the sandbox (building first if needed), or reuse a running one
   down        stop every process the sandbox started and remove its run folder
   status      say what runs; exits 1 when the sandbox is not up
+  stop        stop the control plane only (data, kubeconfig and stand-ins stay)
+  start       start a stopped control plane again, on the same address
   kubeconfig  print the path of the sandbox's kubeconfig
 
 The cache folder is $TMTUI_CACHE_DIR, else tmtui/ under the user's cache folder.
@@ -106,6 +109,10 @@ Stop it:  make sandbox-down
 		return nil
 	case "status":
 		return s.Status(ctx)
+	case "stop":
+		return s.Stop(ctx)
+	case "start":
+		return s.Start(ctx)
 	case "kubeconfig":
 		fmt.Println(filepath.Join(s.dir(), "kubeconfig"))
 		return nil

@@ -105,7 +105,7 @@ func TestKwokConfigHasStagesAndWiring(t *testing.T) {
 		}
 		kinds[obj.Kind] = append(kinds[obj.Kind], obj.Metadata.Name)
 	}
-	wantStages := []string{"node-heartbeat-with-lease", "node-initialize", "pod-complete", "pod-delete", "pod-ready", "tmtui-pod-crashloop", "tmtui-pod-unready"}
+	wantStages := []string{"node-heartbeat-with-lease", "node-initialize", "pod-complete", "pod-delete", "pod-ready", "tmtui-pod-crashloop", "tmtui-pod-unready", "tmtui-pod-helm-test"}
 	if got := strings.Join(kinds["Stage"], ","); got != strings.Join(wantStages, ",") {
 		t.Errorf("stages = %s, want %s", got, strings.Join(wantStages, ","))
 	}
@@ -121,8 +121,8 @@ func TestKwokConfigHasStagesAndWiring(t *testing.T) {
 
 // The lifecycle through the Makefile's own targets, on a cluster of its
 // own name so that it never disturbs the shared sandbox: up, up again
-// (reused), status, down, and then no process of it is left.
-func TestMakeSandboxUpReuseDownLeavesNoProcess(t *testing.T) {
+// (reused), status, stop and start, down, and then no process of it is left.
+func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster of its own; skipped under -short (make test runs it)")
 	}
@@ -173,6 +173,21 @@ func TestMakeSandboxUpReuseDownLeavesNoProcess(t *testing.T) {
 	out, err = runMake(t, "sandbox-status", name)
 	if err != nil || !regexp.MustCompile(`health\s+ok`).MatchString(out) {
 		t.Fatalf("sandbox-status (%v):\n%s", err, out)
+	}
+
+	// stop takes the API server away and start brings it back on the same
+	// address, with the node Ready again.
+	if out, err := exec.Command("go", "run", ".", "--name", name, "stop").CombinedOutput(); err != nil {
+		t.Fatalf("stop: %v\n%s", err, out)
+	}
+	if err := nodeReady(context.Background(), st.Kubeconfig); err == nil {
+		t.Fatal("the API server still answers after stop")
+	}
+	if out, err := exec.Command("go", "run", ".", "--name", name, "start").CombinedOutput(); err != nil {
+		t.Fatalf("start: %v\n%s", err, out)
+	}
+	if err := nodeReady(context.Background(), st.Kubeconfig); err != nil {
+		t.Fatalf("after start: %v", err)
 	}
 
 	out, err = runMake(t, "sandbox-down", name)

@@ -282,3 +282,31 @@ func onlyContainerStatus(cs kubernetes.Interface, ns, app string) (corev1.Contai
 	}
 	return pods.Items[0].Status.ContainerStatuses[0], nil
 }
+
+func TestPrivateSandboxAPIServerStopsAndComesBack(t *testing.T) {
+	p := testenv.PrivateSandbox(t)
+	shared := testenv.RequireSandbox(t)
+	if p.Kubeconfig == shared.Kubeconfig || p.Server == shared.Server {
+		t.Fatalf("the private sandbox is the shared one: %+v", p.Sandbox)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", p.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Timeout = 2 * time.Second
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	if _, err := cs.Discovery().ServerVersion(); err != nil {
+		t.Fatalf("private sandbox does not answer: %v", err)
+	}
+	p.StopAPIServer(t)
+	if _, err := cs.Discovery().ServerVersion(); err == nil {
+		t.Fatal("the API server still answers after StopAPIServer")
+	}
+	if _, err := testenv.Clientset(t).Discovery().ServerVersion(); err != nil {
+		t.Fatalf("stopping the private sandbox disturbed the shared one: %v", err)
+	}
+	p.StartAPIServer(t)
+	if _, err := cs.Discovery().ServerVersion(); err != nil {
+		t.Fatalf("the API server did not come back: %v", err)
+	}
+}

@@ -182,6 +182,61 @@ func RepoRoot() (string, error) {
 	}
 }
 
+// Private is a sandbox of one test's own, for tests that take its API
+// server away; the shared sandbox must never be disturbed.
+type Private struct {
+	Sandbox
+	dir string // hack/sandbox
+}
+
+// PrivateSandbox starts a sandbox for this test alone (about five seconds
+// once the control plane is built) and stops it, leaving no process, when
+// the test ends.
+func PrivateSandbox(t testing.TB) *Private {
+	t.Helper()
+	RequireSandbox(t) // skips under -short, and makes sure the binaries are built
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Private{dir: filepath.Join(root, "hack", "sandbox")}
+	name := "tmtui-private-" + randomSuffix()
+	t.Cleanup(func() {
+		if out, err := goRun(p.dir, "--name", name, "down"); err != nil {
+			t.Errorf("stopping private sandbox %s: %v\n%s", name, err, out)
+		}
+	})
+	if out, err := goRun(p.dir, "--name", name, "up"); err != nil {
+		t.Fatalf("starting private sandbox %s: %v\n%s", name, err, out)
+	}
+	out, err := goRun(p.dir, "--name", name, "kubeconfig")
+	if err != nil {
+		t.Fatalf("locating private sandbox %s: %v\n%s", name, err, out)
+	}
+	p.Sandbox, err = readState(filepath.Join(filepath.Dir(strings.TrimSpace(string(out))), "sandbox.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// StopAPIServer stops the control plane, as a laptop's Kubernetes going
+// away would; the kubeconfig and the stand-ins stay.
+func (p *Private) StopAPIServer(t testing.TB) {
+	t.Helper()
+	if out, err := goRun(p.dir, "--name", p.Name, "stop"); err != nil {
+		t.Fatalf("stopping the API server: %v\n%s", err, out)
+	}
+}
+
+// StartAPIServer brings it back on the same address and waits for a Ready node.
+func (p *Private) StartAPIServer(t testing.TB) {
+	t.Helper()
+	if out, err := goRun(p.dir, "--name", p.Name, "start"); err != nil {
+		t.Fatalf("starting the API server: %v\n%s", err, out)
+	}
+}
+
 var (
 	dockerOnce sync.Once
 	dockerHost string
