@@ -77,7 +77,7 @@ stop() {
 	fi
 	if [ -d "$state" ]; then
 		# overlay2 leaves mounts under the data root when killed hard.
-		grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" || true; done
+		{ grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
 		rm -rf "$state"
 	fi
 }
