@@ -1,0 +1,542 @@
+package k8s
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+)
+
+// LogLine is one line a container wrote.
+type LogLine struct {
+	Pod, Container string
+	Time           time.Time // when the container wrote it; zero when the line had no timestamp
+	Text           string
+}
+
+// LogNoticeKind is what happened to one container's log stream.
+type LogNoticeKind string
+
+const (
+	LogOpened LogNoticeKind = "opened" // the stream is open: a pod joined
+	LogClosed LogNoticeKind = "closed" // its pod went away: it left
+	LogFailed LogNoticeKind = "failed" // the stream could not be read; while following, it is retried
+)
+
+// LogNotice tells that a pod joined or left the followed set, or that its
+// log could not be read, and why.
+type LogNotice struct {
+	Kind           LogNoticeKind
+	Pod, Container string
+	Err            string // for LogFailed, one line
+	Time           time.Time
+}
+
+// LogBatch is what StreamLogs delivers: the lines that arrived within a
+// short while, from every followed container, in arrival order.
+type LogBatch struct {
+	Lines   []LogLine
+	Notices []LogNotice
+}
+
+// NoHistory as LogOptions.TailLines starts from the lines written from now on.
+const NoHistory int64 = -1
+
+// LogOptions say whose logs StreamLogs reads, and how.
+type LogOptions struct {
+	Namespace string   // empty: the client's namespace
+	Selector  string   // a label selector, e.g. ReleaseSelector(release, ComponentBackend)
+	Pods      []string // or pods by name, when Selector is empty
+	// Containers limits the containers read in each pod; empty means all
+	// (not init containers).
+	Containers []string
+
+	// TailLines is how many past lines of each container to start with, as
+	// kubectl's --tail: 0 for all of them, NoHistory for none. Since keeps
+	// only lines newer than that, as kubectl's --since. Pods that appear
+	// after the start are read from their creation on.
+	TailLines int64
+	Since     time.Duration
+
+	// Previous reads the previous (crashed) container's log, once.
+	Previous bool
+	// Follow keeps the streams open, takes in pods that appear (a rollout's
+	// new pods) and lets go of pods that are deleted, until ctx is done.
+	// Without it, each container's log is read once and the channel closes.
+	Follow bool
+
+	// A batch goes out FlushInterval after its first line, or as soon as it
+	// holds MaxBatch lines. Defaults: 50 ms and 1,000 lines.
+	FlushInterval time.Duration
+	MaxBatch      int
+}
+
+const (
+	defaultLogFlush    = 50 * time.Millisecond
+	defaultLogMaxBatch = 1000
+	// maxLogLine is the longest line kept whole; the rest of a longer one is cut.
+	maxLogLine = 64 << 10
+	// logRetryMin and logRetryMax bound the wait before a followed stream
+	// that ended (container restarted, API server gone) is opened again.
+	logRetryMin = time.Second
+	logRetryMax = 30 * time.Second
+)
+
+// StreamLogs reads the logs of several pods and containers at once, tags
+// each line with its pod and container, and sends them merged, in batches,
+// so that a screen is woken at most every FlushInterval and not per line.
+//
+// Memory stays flat however long it runs: a consumer that falls behind
+// holds up the streams (at most MaxBatch lines wait in a batch) rather than
+// making them pile up. Keep what you show in a logbuf.Ring.
+//
+// The channel closes when ctx is cancelled or, without Follow, when every
+// log was read.
+func (c *Client) StreamLogs(ctx context.Context, o LogOptions) (<-chan LogBatch, error) {
+	if o.Selector == "" && len(o.Pods) == 0 {
+		return nil, errors.New("logs: give a label selector or pod names")
+	}
+	sel := labels.Everything()
+	if o.Selector != "" {
+		var err error
+		if sel, err = labels.Parse(o.Selector); err != nil {
+			return nil, fmt.Errorf("logs: label selector %q: %w", o.Selector, err)
+		}
+	}
+	f := &logFollower{
+		cs:      c.clientset,
+		ns:      cmp.Or(o.Namespace, c.info.Namespace, DefaultNamespace),
+		o:       o,
+		sel:     sel,
+		items:   make(chan logItem, 256),
+		streams: make(map[streamKey]*logStream),
+		initial: make(map[string]bool),
+	}
+	f.o.FlushInterval = positiveOr(o.FlushInterval, defaultLogFlush)
+	if f.o.MaxBatch <= 0 {
+		f.o.MaxBatch = defaultLogMaxBatch
+	}
+	out := make(chan LogBatch)
+	if o.Follow && !o.Previous {
+		go f.follow(ctx)
+	} else {
+		go f.readOnce(ctx)
+	}
+	go batchLogs(ctx, f.items, out, f.o.FlushInterval, f.o.MaxBatch)
+	return out, nil
+}
+
+type logItem struct {
+	line   LogLine
+	notice *LogNotice
+}
+
+type streamKey struct{ pod, container string }
+
+type logStream struct {
+	cancel context.CancelFunc
+	poke   chan struct{}
+}
+
+type logFollower struct {
+	cs    kubernetes.Interface
+	ns    string
+	o     LogOptions
+	sel   labels.Selector
+	items chan logItem
+
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	streams map[streamKey]*logStream
+	initial map[string]bool // pods there from the start read with TailLines and Since
+}
+
+func (f *logFollower) wanted(p *corev1.Pod) bool {
+	if len(f.o.Pods) > 0 && f.o.Selector == "" {
+		return slices.Contains(f.o.Pods, p.Name)
+	}
+	return f.sel.Matches(labels.Set(p.Labels))
+}
+
+func (f *logFollower) containers(p *corev1.Pod) []string {
+	var out []string
+	for _, c := range p.Spec.Containers {
+		if len(f.o.Containers) == 0 || slices.Contains(f.o.Containers, c.Name) {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// readOnce reads each container's log of the pods there now, once, and
+// then lets the batcher finish by closing items.
+func (f *logFollower) readOnce(ctx context.Context) {
+	defer close(f.items)
+	pods, err := f.cs.CoreV1().Pods(f.ns).List(ctx, metav1.ListOptions{LabelSelector: f.o.Selector})
+	if err != nil {
+		f.notify(ctx, LogNotice{Kind: LogFailed, Err: "listing pods: " + oneLine(err)})
+		return
+	}
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		if !f.wanted(p) {
+			continue
+		}
+		for _, c := range f.containers(p) {
+			f.wg.Add(1)
+			go func() {
+				defer f.wg.Done()
+				f.readStream(ctx, p, c, true, nil)
+			}()
+		}
+	}
+	f.wg.Wait()
+}
+
+// follow keeps one stream per container of every wanted pod, as an
+// informer sees pods come and go.
+func (f *logFollower) follow(ctx context.Context) {
+	opts := []informers.SharedInformerOption{informers.WithNamespace(f.ns), informers.WithTransform(stripManagedFields)}
+	if f.o.Selector != "" {
+		opts = append(opts, informers.WithTweakListOptions(func(lo *metav1.ListOptions) { lo.LabelSelector = f.o.Selector }))
+	}
+	factory := informers.NewSharedInformerFactoryWithOptions(f.cs, 0, opts...)
+	inf := factory.Core().V1().Pods().Informer()
+	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, initial bool) {
+			if p, ok := obj.(*corev1.Pod); ok {
+				f.syncPod(ctx, p, initial)
+			}
+		},
+		UpdateFunc: func(_, obj any) {
+			if p, ok := obj.(*corev1.Pod); ok {
+				f.syncPod(ctx, p, false)
+			}
+		},
+		DeleteFunc: func(obj any) {
+			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = d.Obj
+			}
+			if p, ok := obj.(*corev1.Pod); ok {
+				f.dropPod(ctx, p.Name)
+			}
+		},
+	})
+	factory.StartWithContext(ctx)
+	<-ctx.Done()
+	factory.Shutdown()
+	f.wg.Wait()
+}
+
+// syncPod starts streams for the pod's containers that have started, and
+// nudges those already open to retry if they were waiting.
+func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) {
+	if !f.wanted(p) || ctx.Err() != nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if initial {
+		f.initial[p.Name] = true
+	}
+	for _, name := range f.containers(p) {
+		key := streamKey{p.Name, name}
+		if s, ok := f.streams[key]; ok {
+			select {
+			case s.poke <- struct{}{}:
+			default:
+			}
+			continue
+		}
+		if p.DeletionTimestamp != nil || !containerHasLog(p, name) {
+			continue
+		}
+		sctx, cancel := context.WithCancel(ctx)
+		s := &logStream{cancel: cancel, poke: make(chan struct{}, 1)}
+		f.streams[key] = s
+		fromStart := f.initial[p.Name]
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			f.readStream(sctx, p, name, fromStart, s.poke)
+		}()
+	}
+}
+
+func (f *logFollower) dropPod(ctx context.Context, pod string) {
+	f.mu.Lock()
+	var gone []string
+	for key, s := range f.streams {
+		if key.pod == pod {
+			s.cancel()
+			delete(f.streams, key)
+			gone = append(gone, key.container)
+		}
+	}
+	delete(f.initial, pod)
+	f.mu.Unlock()
+	slices.Sort(gone)
+	for _, c := range gone {
+		f.notify(ctx, LogNotice{Kind: LogClosed, Pod: pod, Container: c, Time: time.Now()})
+	}
+}
+
+// containerHasLog says whether a container has started at least once, so
+// that the API server has a log to give.
+func containerHasLog(p *corev1.Pod, container string) bool {
+	for _, s := range p.Status.ContainerStatuses {
+		if s.Name == container {
+			return s.State.Running != nil || s.State.Terminated != nil || s.RestartCount > 0 || s.LastTerminationState.Terminated != nil
+		}
+	}
+	return false
+}
+
+// readStream reads one container's log. Following, it opens the stream
+// again whenever it ends while the pod lives (a restarted container, an API
+// server that went away), from where it left off and without repeating a
+// line; poke wakes it early when the pod changes.
+func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container string, fromStart bool, poke <-chan struct{}) {
+	follow := f.o.Follow && !f.o.Previous
+	var (
+		seen      dedup
+		opened    bool
+		lastErr   string
+		retryWait = logRetryMin
+	)
+	for {
+		opts := &corev1.PodLogOptions{Container: container, Follow: follow, Timestamps: true, Previous: f.o.Previous}
+		switch {
+		case !seen.last.IsZero():
+			// SinceTime has whole seconds: ask from the second of the last
+			// line, and let seen drop what was already sent.
+			opts.SinceTime = &metav1.Time{Time: seen.last}
+		case fromStart:
+			switch {
+			case f.o.TailLines == NoHistory:
+				opts.TailLines = new(int64)
+			case f.o.TailLines > 0:
+				opts.TailLines = &f.o.TailLines
+			}
+			if f.o.Since > 0 {
+				secs := int64((f.o.Since + time.Second - 1) / time.Second)
+				opts.SinceSeconds = &secs
+			}
+		default:
+			// A pod that came later: everything it wrote (its log may
+			// predate it on a simulated node, so say since when).
+			opts.SinceTime = &p.CreationTimestamp
+		}
+		delivered := 0
+		stream, err := f.cs.CoreV1().Pods(f.ns).GetLogs(p.Name, opts).Stream(ctx)
+		if err == nil {
+			if !opened {
+				opened = true
+				f.notify(ctx, LogNotice{Kind: LogOpened, Pod: p.Name, Container: container, Time: time.Now()})
+			}
+			lastErr = ""
+			err = readLogLines(stream, func(raw string) bool {
+				t, text := parseLogLine(raw)
+				if !seen.fresh(t, text) {
+					return true
+				}
+				delivered++
+				select {
+				case f.items <- logItem{line: LogLine{Pod: p.Name, Container: container, Time: t, Text: text}}:
+					return true
+				case <-ctx.Done():
+					return false
+				}
+			})
+			stream.Close()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			if msg := oneLine(err); msg != lastErr {
+				lastErr = msg
+				slog.Debug("log stream failed", "namespace", f.ns, "pod", p.Name, "container", container, "err", err)
+				f.notify(ctx, LogNotice{Kind: LogFailed, Pod: p.Name, Container: container, Err: msg, Time: time.Now()})
+			}
+		}
+		if !follow {
+			return
+		}
+		if delivered > 0 {
+			retryWait = logRetryMin
+		}
+		t := time.NewTimer(retryWait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-poke:
+		case <-t.C:
+		}
+		t.Stop()
+		retryWait = min(retryWait*2, logRetryMax)
+	}
+}
+
+func (f *logFollower) notify(ctx context.Context, n LogNotice) {
+	select {
+	case f.items <- logItem{notice: &n}:
+	case <-ctx.Done():
+	}
+}
+
+// dedup drops the lines a reopened stream sends again: those older than
+// the last one sent, and those of the same instant already sent.
+type dedup struct {
+	last   time.Time
+	atLast []string // texts sent with time == last
+}
+
+func (d *dedup) fresh(t time.Time, text string) bool {
+	if t.IsZero() {
+		return true // nothing to tell by; such lines come only without timestamps
+	}
+	switch {
+	case t.Before(d.last):
+		return false
+	case t.Equal(d.last):
+		if slices.Contains(d.atLast, text) {
+			return false
+		}
+		d.atLast = append(d.atLast, text)
+	default:
+		d.last = t
+		d.atLast = append(d.atLast[:0], text)
+	}
+	return true
+}
+
+// readLogLines calls fn with each line of r, without its line ending, until
+// r ends or fn returns false. A line longer than maxLogLine is cut there.
+func readLogLines(r io.Reader, fn func(string) bool) error {
+	br := bufio.NewReaderSize(r, 32<<10)
+	var long []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if len(long) < maxLogLine {
+				long = append(long, chunk[:min(len(chunk), maxLogLine-len(long))]...)
+			}
+			continue
+		}
+		if len(chunk) > 0 || len(long) > 0 {
+			line := chunk
+			if long != nil {
+				if room := maxLogLine - len(long); room > 0 {
+					long = append(long, chunk[:min(len(chunk), room)]...)
+				}
+				line, long = long, nil
+			}
+			line = bytes.TrimRight(line, "\r\n")
+			if !fn(string(line)) {
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// parseLogLine splits a line read with Timestamps into its time and text.
+// It takes the API server's form ("<RFC3339Nano> <text>") and the CRI log
+// file's form ("<RFC3339Nano> stdout F <text>"); a line without a
+// timestamp comes back whole with a zero time.
+func parseLogLine(s string) (time.Time, string) {
+	ts, rest, ok := strings.Cut(s, " ")
+	if !ok {
+		rest = ""
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return time.Time{}, s
+	}
+	if stream, after, ok := strings.Cut(rest, " "); ok && (stream == "stdout" || stream == "stderr") {
+		tag, text, _ := strings.Cut(after, " ")
+		if tag == "F" || tag == "P" {
+			return t, text
+		}
+	}
+	return t, rest
+}
+
+// batchLogs gathers items into batches: one goes out flush after its first
+// line or as soon as it is full. It keeps gathering while the consumer is
+// busy, up to maxLines, and then holds the streams up.
+func batchLogs(ctx context.Context, in <-chan logItem, out chan<- LogBatch, flush time.Duration, maxLines int) {
+	defer close(out)
+	var (
+		batch  LogBatch
+		timer  *time.Timer
+		timerC <-chan time.Time
+		due    bool
+	)
+	stopTimer := func() {
+		if timer != nil {
+			timer.Stop()
+			timer, timerC = nil, nil
+		}
+	}
+	defer stopTimer()
+	for {
+		inC := in
+		if len(batch.Lines) >= maxLines {
+			inC = nil // full: wait for the consumer
+		}
+		var outC chan<- LogBatch
+		if due || len(batch.Lines) >= maxLines {
+			outC = out
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case it, ok := <-inC:
+			if !ok {
+				if len(batch.Lines)+len(batch.Notices) > 0 {
+					select {
+					case out <- batch:
+					case <-ctx.Done():
+					}
+				}
+				return
+			}
+			if it.notice != nil {
+				batch.Notices = append(batch.Notices, *it.notice)
+			} else {
+				batch.Lines = append(batch.Lines, it.line)
+			}
+			if timer == nil && !due {
+				timer = time.NewTimer(flush)
+				timerC = timer.C
+			}
+		case <-timerC:
+			timer, timerC = nil, nil
+			due = true
+		case outC <- batch:
+			batch = LogBatch{Lines: make([]LogLine, 0, min(len(batch.Lines), maxLines))}
+			due = false
+			stopTimer()
+		}
+	}
+}
