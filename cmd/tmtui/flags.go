@@ -11,13 +11,14 @@ import (
 
 // settings is everything the command line and environment decide.
 type settings struct {
-	connect k8s.ConnectOptions
-	logFile string
-	noColor bool
-	help    bool
-	version bool // the `tmtui version` subcommand
-	doctor  bool // the `tmtui doctor` subcommand
-	usage   string
+	connect    k8s.ConnectOptions
+	logFile    string
+	noColor    bool
+	help       bool
+	version    bool // the `tmtui version` subcommand
+	doctor     bool // the `tmtui doctor` subcommand
+	doctorOpts doctorOptions
+	usage      string
 }
 
 // parseArgs reads the command line; getenv is os.Getenv outside tests.
@@ -32,6 +33,7 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 		fmt.Sprintf("namespace of the app (default: the context's, else %q)", k8s.DefaultNamespace))
 	fs.StringVar(&s.logFile, "log-file", "", "write logs here (default: tmtui/tmtui.log in the user cache directory)")
 	fs.BoolVar(&s.noColor, "no-color", false, "draw without colour (also: NO_COLOR=1)")
+	addDoctorFlags(fs, &s.doctorOpts)
 	fs.BoolVarP(&s.help, "help", "h", false, "show this help")
 	s.usage = usageHeader + fs.FlagUsages()
 
@@ -57,7 +59,9 @@ const usageHeader = `tmtui deploys the Taskmaster app to a local Kubernetes clus
 
 Usage:
   tmtui [flags]     start the terminal UI
-  tmtui doctor      check the connection to the cluster, print the result; exit 1 when it fails
+  tmtui doctor      check cluster, context, namespace, secret, release, images, ports and
+                    permissions; print them as a table; exit 1 when a check fails,
+                    3 when no cluster answers
   tmtui version     print the version and exit
 
 Flags:

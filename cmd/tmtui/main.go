@@ -50,7 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer logFile.Close()
 	if s.doctor {
-		return doctor(context.Background(), s.connect, stdout)
+		return doctor(context.Background(), s.connect, s.doctorOpts, stdout)
 	}
 
 	err = runUI(s)
