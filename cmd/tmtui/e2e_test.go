@@ -92,8 +92,8 @@ func TestDoctorAgainstSandboxAndUnreachableCluster(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Fatalf("doctor on an unreachable cluster: err %v, want exit status 1", err)
+	if !errors.As(err, &exit) || exit.ExitCode() != doctorUnreachable {
+		t.Fatalf("doctor on an unreachable cluster: err %v, want exit status %d", err, doctorUnreachable)
 	}
 	if !strings.Contains(stdout.String(), "FAIL") || !strings.Contains(stdout.String(), "cluster unreachable") {
 		t.Errorf("doctor did not say the cluster is unreachable:\n%s", stdout.String())
