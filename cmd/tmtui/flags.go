@@ -14,6 +14,8 @@ type settings struct {
 	connect    k8s.ConnectOptions
 	logFile    string
 	noColor    bool
+	readOnly   bool
+	configPath string // the key bindings file; "" means keymap.DefaultPath
 	help       bool
 	version    bool // the `tmtui version` subcommand
 	doctor     bool // the `tmtui doctor` subcommand
@@ -33,6 +35,8 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 		fmt.Sprintf("namespace of the app (default: the context's, else %q)", k8s.DefaultNamespace))
 	fs.StringVar(&s.logFile, "log-file", "", "write logs here (default: tmtui/tmtui.log in the user cache directory)")
 	fs.BoolVar(&s.noColor, "no-color", false, "draw without colour (also: NO_COLOR=1)")
+	fs.BoolVar(&s.readOnly, "readonly", false, "look, never change: hide every key that scales, restarts, deletes or deploys")
+	fs.StringVar(&s.configPath, "config", "", "config file with key bindings (default: tmtui/config.yaml in the user config directory)")
 	addDoctorFlags(fs, &s.doctorOpts)
 	fs.BoolVarP(&s.help, "help", "h", false, "show this help")
 	s.usage = usageHeader + fs.FlagUsages()

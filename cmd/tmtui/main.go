@@ -17,6 +17,8 @@ import (
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
 	"github.com/taskmaster-ai/tmtui/internal/logging"
 	"github.com/taskmaster-ai/tmtui/internal/ui"
+	"github.com/taskmaster-ai/tmtui/internal/ui/common"
+	"github.com/taskmaster-ai/tmtui/internal/ui/keymap"
 	"github.com/taskmaster-ai/tmtui/internal/version"
 )
 
@@ -53,7 +55,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return doctor(context.Background(), s.connect, s.doctorOpts, stdout)
 	}
 
-	err = runUI(s)
+	keys, err := loadKeys(s.configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "tmtui: %v\n", err)
+		return 2
+	}
+
+	err = runUI(s, keys)
 	switch {
 	case errors.Is(err, tea.ErrInterrupted):
 		return 130
@@ -64,13 +72,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func runUI(s settings) error {
+// loadKeys reads the key bindings; a mistake in the file stops tmtui before
+// the screen is taken, with the file, line and what to change.
+func loadKeys(path string) (common.Overrides, error) {
+	if path == "" {
+		p, err := keymap.DefaultPath()
+		if err != nil {
+			return nil, nil // no config directory: the defaults serve
+		}
+		path = p
+	}
+	keys, err := ui.LoadKeys(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return keys, nil
+}
+
+func runUI(s settings, keys common.Overrides) error {
 	slog.Info("starting", "version", version.String(), "kubeconfig", s.connect.Kubeconfig, "context", s.connect.Context)
 
 	model := ui.New(ui.Options{
-		Connect: connector(s.connect),
-		Context: s.connect.TargetContext(),
-		NoColor: s.noColor,
+		Connect:  connector(s.connect),
+		Context:  s.connect.TargetContext(),
+		NoColor:  s.noColor,
+		ReadOnly: s.readOnly,
+		Keys:     keys,
 	})
 	var opts []tea.ProgramOption
 	if s.noColor {
@@ -85,9 +112,17 @@ func runUI(s settings) error {
 }
 
 // connector adapts the engine to the UI, which knows nothing of client-go.
+// The panes' services (pods, logs, release) are adapted here as their
+// engine APIs land; until then their panes say they are not available.
 func connector(o k8s.ConnectOptions) ui.ConnectFunc {
-	return func(ctx context.Context) (ui.ClusterInfo, error) {
+	return func(ctx context.Context) (ui.Cluster, error) {
 		_, info, err := k8s.Connect(ctx, o)
-		return ui.ClusterInfo(info), err
+		return ui.Cluster{Info: ui.ClusterInfo{
+			Context:       info.Context,
+			Server:        info.Server,
+			ServerVersion: info.ServerVersion,
+			Namespace:     info.Namespace,
+			Local:         k8s.IsLocalContext(info.Context, info.Server),
+		}}, err
 	}
 }

@@ -22,6 +22,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"version"}, nil, settings{version: true}},
 		{[]string{"-h"}, nil, settings{help: true}},
 		{nil, map[string]string{"NO_COLOR": "1"}, settings{noColor: true}},
+		{[]string{"--readonly", "--config", "/c.yaml"}, nil, settings{readOnly: true, configPath: "/c.yaml"}},
 	}
 	for _, tt := range tests {
 		got, err := parseArgs(tt.args, func(k string) string { return tt.env[k] })

@@ -5,18 +5,24 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/taskmaster-ai/tmtui/internal/ui/common"
 )
 
 // connectTimeout bounds a whole attempt, credential plugins included; the
 // engine applies its own shorter limit to the request itself.
 const connectTimeout = 20 * time.Second
 
+// actionTimeout bounds one guarded action (a scale, a delete).
+const actionTimeout = 2 * time.Minute
+
 // connectResultMsg reports one connection attempt. gen tells a stale attempt
 // (superseded by a retry) from the current one.
 type connectResultMsg struct {
-	gen  int
-	info ClusterInfo
-	err  error
+	gen      int
+	info     ClusterInfo
+	services Services
+	err      error
 }
 
 // connectCmd runs connect off the UI goroutine. It copies what it needs and
@@ -25,7 +31,30 @@ func connectCmd(connect ConnectFunc, gen int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 		defer cancel()
-		info, err := connect(ctx)
-		return connectResultMsg{gen: gen, info: info, err: err}
+		c, err := connect(ctx)
+		return connectResultMsg{gen: gen, info: c.Info, services: c.Services, err: err}
 	}
+}
+
+// taskDoneMsg ends a guarded action; result goes to the pane that asked.
+type taskDoneMsg struct {
+	id     int
+	route  common.Route
+	result tea.Msg
+}
+
+// runTask runs an approved action within the session's context.
+func runTask(ctx context.Context, id int, r common.Route, a common.Action, confirmation string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
+		defer cancel()
+		return taskDoneMsg{id: id, route: r, result: a.Run(ctx, confirmation)}
+	}
+}
+
+// statusExpiredMsg fades a status line that is not an error.
+type statusExpiredMsg struct{ id int }
+
+func expireStatus(id int, after time.Duration) tea.Cmd {
+	return tea.Tick(after, func(time.Time) tea.Msg { return statusExpiredMsg{id: id} })
 }

@@ -1,16 +1,28 @@
 // Package ui is tmtui's terminal interface: one root Bubble Tea model that owns
-// the layout and the global keys. It reaches the cluster only through the
-// functions it is given, never through client-go.
+// the layout, the global keys, the status line and the guard in front of every
+// change, and four panes (images, release, pods, logs). It reaches the cluster,
+// Helm and Docker only through the small interfaces it declares, never through
+// client-go, Helm or Docker types; cmd/tmtui adapts the engines to them.
 package ui
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/taskmaster-ai/tmtui/internal/ui/common"
+	"github.com/taskmaster-ai/tmtui/internal/ui/dialog"
+	"github.com/taskmaster-ai/tmtui/internal/ui/images"
+	"github.com/taskmaster-ai/tmtui/internal/ui/logs"
+	"github.com/taskmaster-ai/tmtui/internal/ui/pods"
+	"github.com/taskmaster-ai/tmtui/internal/ui/release"
 	"github.com/taskmaster-ai/tmtui/internal/ui/styles"
 )
 
@@ -20,18 +32,53 @@ type ClusterInfo struct {
 	Server        string
 	ServerVersion string
 	Namespace     string
+	// Local is true for a cluster on this machine (Docker Desktop, kind, the
+	// sandbox…). Every change on a cluster that is not local asks for the
+	// context's name to be typed.
+	Local bool
+}
+
+// Services are the panes' ways into one cluster session. A nil one leaves
+// its pane saying it is not available.
+type Services struct {
+	Pods    pods.Service
+	Logs    logs.Service
+	Release release.Service
+}
+
+// Cluster is what a connection gives the UI.
+type Cluster struct {
+	Info ClusterInfo
+	Services
 }
 
 // ConnectFunc connects to the cluster. It runs in a tea.Cmd, so it may block.
 // On failure it may still return the fields it learned (e.g. Context), and
 // the error's text is shown to the user as it is.
-type ConnectFunc func(ctx context.Context) (ClusterInfo, error)
+type ConnectFunc func(ctx context.Context) (Cluster, error)
 
 // Options configure New.
 type Options struct {
 	Connect ConnectFunc // required
 	Context string      // the context being connected to, shown until Connect returns; may be empty
 	NoColor bool        // plain styles, for NO_COLOR and --no-color
+	// ReadOnly hides every key that changes something.
+	ReadOnly bool
+	// Release is the Helm release's name, shown until its status is read.
+	Release string
+	// Images lists the images; it does not depend on the cluster. nil: the
+	// pane says the Docker engine is not reachable.
+	Images images.Service
+	// Keys are the user's bindings from the config file (see LoadKeys).
+	Keys common.Overrides
+	// MinReplicas and MaxReplicas bound scaling; 0 means 1 and 3.
+	MinReplicas, MaxReplicas int32
+	// SaveDir is where the Logs pane saves its buffer; "" the working directory.
+	SaveDir string
+	// Now is the clock for ages; nil means time.Now. Tests fix it.
+	Now func() time.Time
+	// StatusFade is how long info and success lines stay; 0 means 4 s.
+	StatusFade time.Duration
 }
 
 type state int
@@ -42,10 +89,40 @@ const (
 	failed
 )
 
+type statusKind int
+
+const (
+	statusNone statusKind = iota
+	statusInfo
+	statusSuccess
+	statusError
+)
+
+type status struct {
+	id   int
+	kind statusKind
+	text string
+}
+
+// pending is what a dialog decides on: an action, or quitting.
+type pending struct {
+	action *common.Action
+	route  common.Route
+	quit   bool
+}
+
+type task struct {
+	id    int
+	title string
+}
+
 // Model is the root tea.Model.
 type Model struct {
-	connect ConnectFunc
-	noColor bool
+	connect  ConnectFunc
+	imagesFn images.Service
+	noColor  bool
+	readOnly bool
+	fade     time.Duration
 
 	styles  styles.Styles
 	keys    keyMap
@@ -55,20 +132,54 @@ type Model struct {
 	width, height int
 
 	state state
-	gen   int // the connection attempt whose result we wait for
+	gen   int // the connection attempt whose result we wait for; also the session's generation
 	info  ClusterInfo
 	err   error
+
+	sessionCtx    context.Context
+	sessionCancel context.CancelFunc
+
+	images  *images.Model
+	release *release.Model
+	pods    *pods.Model
+	logs    *logs.Model
+
+	focus    common.PaneID
+	zoom     bool
+	showHelp bool
+
+	dialog  *dialog.Confirm
+	pending *pending
+
+	tasks    []task
+	nextTask int
+	status   status
+	statusN  int
 }
 
 // New returns the root model, ready to connect once the program starts it.
 func New(o Options) Model {
+	if o.Release == "" {
+		o.Release = "taskmaster"
+	}
 	m := Model{
-		connect: o.Connect,
-		noColor: o.NoColor,
-		keys:    newKeyMap(),
-		help:    help.New(),
-		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		info:    ClusterInfo{Context: o.Context},
+		connect:  o.Connect,
+		imagesFn: o.Images,
+		noColor:  o.NoColor,
+		readOnly: o.ReadOnly,
+		fade:     o.StatusFade,
+		keys:     newKeyMap(o.Keys),
+		help:     help.New(),
+		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		info:     ClusterInfo{Context: o.Context},
+		images:   images.New(images.Options{Keys: o.Keys, ReadOnly: o.ReadOnly}),
+		release:  release.New(release.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, Release: o.Release, Now: o.Now}),
+		pods:     pods.New(pods.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, MinReplicas: o.MinReplicas, MaxReplicas: o.MaxReplicas, Now: o.Now}),
+		logs:     logs.New(logs.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, SaveDir: o.SaveDir, Now: o.Now}),
+		focus:    common.PodsPane,
+	}
+	if m.fade <= 0 {
+		m.fade = 4 * time.Second
 	}
 	// Assume a dark background until the terminal says otherwise.
 	m.setStyles(styles.New(true))
@@ -82,7 +193,20 @@ func (m *Model) setStyles(s styles.Styles) {
 	m.styles = s
 	m.help.Styles = s.Help
 	m.spinner.Style = s.Spinner
+	for _, p := range m.panes() {
+		p.SetStyles(s)
+	}
 }
+
+func (m Model) panes() []common.Component {
+	return []common.Component{m.images, m.release, m.pods, m.logs}
+}
+
+func (m Model) pane(id common.PaneID) common.Component { return m.panes()[id] }
+
+// Focus returns the focused pane; Zoomed whether it fills the screen.
+func (m Model) Focus() common.PaneID { return m.focus }
+func (m Model) Zoomed() bool         { return m.zoom }
 
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{connectCmd(m.connect, m.gen), m.spinner.Tick}
@@ -97,6 +221,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.layout()
 		return m, nil
 
 	case tea.BackgroundColorMsg:
@@ -104,13 +229,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 
 	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, m.keys.Quit):
-			return m, tea.Quit
-		case key.Matches(msg, m.keys.Retry):
-			return m.reconnect()
-		}
-		return m, nil
+		return m.handleKey(msg)
 
 	case connectResultMsg:
 		if msg.gen != m.gen {
@@ -122,11 +241,58 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.state = failed
 		}
 		m.keys.Retry.SetEnabled(m.state == failed)
+		if m.state == connected {
+			return m, m.startSession(msg.services)
+		}
 		return m, nil
 
+	case common.ActionMsg:
+		if msg.Gen != m.gen {
+			return m, nil
+		}
+		return m.guard(msg.Action, msg.Route)
+
+	case taskDoneMsg:
+		m.tasks = slices.DeleteFunc(m.tasks, func(t task) bool { return t.id == msg.id })
+		var cmds []tea.Cmd
+		if o, ok := msg.result.(common.Outcome); ok {
+			text, err := o.Outcome()
+			cmds = append(cmds, m.setStatus(text, err, statusSuccess))
+		}
+		if msg.route.Gen == m.gen && msg.result != nil {
+			cmds = append(cmds, m.pane(msg.route.Pane).Update(msg.result))
+		}
+		return m, tea.Batch(cmds...)
+
+	case common.StatusMsg:
+		return m, m.setStatus(msg.Info, msg.Err, statusInfo)
+
+	case statusExpiredMsg:
+		if msg.id == m.status.id && m.status.kind != statusError {
+			m.status = status{}
+		}
+		return m, nil
+
+	case common.OpenLogsMsg:
+		m.focus = common.LogsPane
+		m.layout()
+		return m, m.logs.ShowPod(msg.Pod)
+
+	case common.Routed:
+		r := msg.Routing()
+		if r.Gen != m.gen {
+			return m, nil // from an older session: another context or namespace
+		}
+		cmd := m.pane(r.Pane).Update(msg)
+		if o, ok := msg.(common.Outcome); ok {
+			text, err := o.Outcome()
+			cmd = tea.Batch(cmd, m.setStatus(text, err, statusSuccess))
+		}
+		return m, cmd
+
 	case spinner.TickMsg:
-		// Dropping ticks once connected ends the spinner's timer loop.
-		if m.state != connecting {
+		// Dropping ticks when nothing runs ends the spinner's timer loop.
+		if m.state != connecting && len(m.tasks) == 0 {
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -134,6 +300,183 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
+}
+
+// startSession points every pane at a new connection. The old session's
+// context ends, stopping its watches and streams; their last messages carry
+// the old generation and are dropped.
+func (m *Model) startSession(s Services) tea.Cmd {
+	if m.sessionCancel != nil {
+		m.sessionCancel()
+	}
+	m.sessionCtx, m.sessionCancel = context.WithCancel(context.Background())
+	var cmds []tea.Cmd
+	if s.Pods != nil {
+		cmds = append(cmds, m.pods.Start(m.sessionCtx, m.gen, s.Pods))
+	}
+	if s.Logs != nil {
+		cmds = append(cmds, m.logs.Start(m.sessionCtx, m.gen, s.Logs))
+	}
+	if s.Release != nil {
+		cmds = append(cmds, m.release.Start(m.sessionCtx, m.gen, s.Release))
+	}
+	if m.imagesFn != nil {
+		cmds = append(cmds, m.images.Start(m.sessionCtx, m.gen, m.imagesFn))
+	}
+	m.layout()
+	return tea.Batch(cmds...)
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.dialog != nil {
+		return m.dialogKey(msg)
+	}
+	if m.state != connected {
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, m.keys.Retry):
+			return m.reconnect()
+		}
+		return m, nil
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, m.keys.Help), msg.String() == "esc":
+			m.showHelp = false
+		case key.Matches(msg, m.keys.Quit):
+			return m.quit()
+		}
+		return m, nil
+	}
+	focused := m.pane(m.focus)
+	if focused.Capturing() {
+		return m, focused.Update(msg)
+	}
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return m.quit()
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(msg, m.keys.Next):
+		m.setFocus((m.focus + 1) % 4)
+		return m, nil
+	case key.Matches(msg, m.keys.Prev):
+		m.setFocus((m.focus + 3) % 4)
+		return m, nil
+	case key.Matches(msg, m.keys.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+		return m, nil
+	case key.Matches(msg, m.keys.Dismiss):
+		m.status = status{}
+		m.keys.Dismiss.SetEnabled(false)
+		return m, nil
+	}
+	for i, b := range m.keys.Focus {
+		if key.Matches(msg, b) {
+			m.setFocus(common.PaneID(i))
+			return m, nil
+		}
+	}
+	return m, focused.Update(msg)
+}
+
+func (m *Model) setFocus(p common.PaneID) {
+	m.focus = p
+	m.layout()
+}
+
+// quit asks first while work runs: quitting then would leave the user not
+// knowing whether a change went through.
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	if len(m.tasks) == 0 {
+		return m, tea.Quit
+	}
+	titles := make([]string, len(m.tasks))
+	for i, t := range m.tasks {
+		titles[i] = t.title
+	}
+	m.dialog = &dialog.Confirm{
+		Title: "Quit while work runs?",
+		Body:  "Still running: " + strings.Join(titles, ", ") + ". If you quit, tmtui stops following it and you will not see whether it worked.",
+	}
+	m.pending = &pending{quit: true}
+	return m, nil
+}
+
+// guard is the one door every change goes through.
+func (m Model) guard(a common.Action, r common.Route) (tea.Model, tea.Cmd) {
+	switch {
+	case m.readOnly:
+		// The keys are hidden, so this is a pane asking on its own; refuse.
+		return m, m.setStatus("", fmt.Errorf("read-only mode: %s is not allowed; restart tmtui without --readonly to make changes", a.Title), statusError)
+	case !m.info.Local:
+		m.dialog = &dialog.Confirm{
+			Title:   "REMOTE context " + m.info.Context,
+			Body:    fmt.Sprintf("%s on %s (%s), which is not a local cluster.", a.Title, m.info.Context, m.info.Server),
+			Require: m.info.Context,
+		}
+		m.pending = &pending{action: &a, route: r}
+		return m, nil
+	case a.Ask:
+		m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: "This cannot be undone."}
+		m.pending = &pending{action: &a, route: r}
+		return m, nil
+	}
+	return m, m.run(a, r, "")
+}
+
+func (m *Model) run(a common.Action, r common.Route, confirmation string) tea.Cmd {
+	m.nextTask++
+	m.tasks = append(m.tasks, task{id: m.nextTask, title: a.Title})
+	cmds := []tea.Cmd{runTask(m.sessionCtx, m.nextTask, r, a, confirmation)}
+	if len(m.tasks) == 1 {
+		cmds = append(cmds, m.spinner.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m Model) dialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	d, p := m.dialog, m.pending
+	switch d.Update(msg) {
+	case dialog.Open:
+		return m, nil
+	case dialog.Cancelled:
+		m.dialog, m.pending = nil, nil
+		if p != nil && p.action != nil {
+			return m, m.setStatus("cancelled: "+p.action.Title, nil, statusInfo)
+		}
+		return m, nil
+	}
+	m.dialog, m.pending = nil, nil
+	switch {
+	case p == nil:
+		return m, nil
+	case p.quit:
+		return m, tea.Quit
+	}
+	confirmation := ""
+	if d.Require != "" {
+		confirmation = d.Typed()
+	}
+	return m, m.run(*p.action, p.route, confirmation)
+}
+
+// setStatus shows an error (kept until dismissed) or a line that fades.
+func (m *Model) setStatus(text string, err error, kind statusKind) tea.Cmd {
+	m.statusN++
+	if err != nil {
+		m.status = status{id: m.statusN, kind: statusError, text: err.Error()}
+		m.keys.Dismiss.SetEnabled(true)
+		return nil
+	}
+	if text == "" {
+		return nil
+	}
+	m.status = status{id: m.statusN, kind: kind, text: text}
+	return expireStatus(m.statusN, m.fade)
 }
 
 func (m Model) reconnect() (tea.Model, tea.Cmd) {
@@ -152,3 +495,13 @@ func mergeInfo(old, got ClusterInfo) ClusterInfo {
 	}
 	return got
 }
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ActionPending reports whether a dialog waits for an answer.
+func (m Model) ActionPending() bool { return m.dialog != nil }

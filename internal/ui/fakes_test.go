@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/taskmaster-ai/tmtui/internal/ui/images"
+	"github.com/taskmaster-ai/tmtui/internal/ui/logs"
+	"github.com/taskmaster-ai/tmtui/internal/ui/pods"
+	"github.com/taskmaster-ai/tmtui/internal/ui/release"
+	"github.com/taskmaster-ai/tmtui/internal/ui/uitest"
+)
+
+// clock is the fixed time of every screen test, so ages never drift.
+var clock = time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+
+func fixedNow() time.Time { return clock }
+
+type scaleCall struct {
+	deployment   string
+	replicas     int32
+	confirmation string
+}
+
+type fakePods struct {
+	mu     sync.Mutex
+	snap   pods.Snapshot
+	scales []scaleCall
+	// chans, when set, are handed out one per WatchPods call instead of a
+	// closed channel holding snap.
+	chans []chan pods.Snapshot
+}
+
+func (f *fakePods) WatchPods(context.Context) (<-chan pods.Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.chans) > 0 {
+		ch := f.chans[0]
+		f.chans = f.chans[1:]
+		return ch, nil
+	}
+	ch := make(chan pods.Snapshot, 1)
+	ch <- f.snap
+	close(ch)
+	return ch, nil
+}
+
+func (f *fakePods) ScaleDeployment(_ context.Context, d string, n int32, conf string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.scales = append(f.scales, scaleCall{d, n, conf})
+	return nil
+}
+func (f *fakePods) RestartDeployment(context.Context, string, string) error { return nil }
+func (f *fakePods) DeletePod(_ context.Context, p, conf string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.scales = append(f.scales, scaleCall{"delete " + p, 0, conf})
+	return nil
+}
+
+func (f *fakePods) calls() []scaleCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]scaleCall(nil), f.scales...)
+}
+
+type fakeLogs struct{ lines []logs.Line }
+
+func (f *fakeLogs) StreamLogs(_ context.Context, q logs.Query) (<-chan logs.Batch, error) {
+	ch := make(chan logs.Batch, 1)
+	var ls []logs.Line
+	for _, l := range f.lines {
+		if q.Pod == "" || l.Pod == q.Pod {
+			ls = append(ls, l)
+		}
+	}
+	ch <- logs.Batch{Lines: ls}
+	close(ch)
+	return ch, nil
+}
+
+type fakeRelease struct{}
+
+func (fakeRelease) Status(context.Context) (release.Status, error) {
+	return release.Status{Installed: true, Name: "taskmaster", Revision: 3, State: "deployed", Chart: "taskmaster-0.1.0", AppVersion: "1.2.0", Updated: clock.Add(-2 * time.Hour)}, nil
+}
+func (fakeRelease) History(context.Context) ([]release.Revision, error) {
+	return []release.Revision{
+		{Number: 3, State: "deployed", Chart: "taskmaster-0.1.0", AppVersion: "1.2.0", Updated: clock.Add(-2 * time.Hour), Description: "Upgrade complete"},
+		{Number: 2, State: "superseded", Chart: "taskmaster-0.1.0", AppVersion: "1.1.0", Updated: clock.Add(-26 * time.Hour), Description: "Upgrade complete"},
+		{Number: 1, State: "superseded", Chart: "taskmaster-0.1.0", AppVersion: "1.0.0", Updated: clock.Add(-72 * time.Hour), Description: "Install complete"},
+	}, nil
+}
+func (fakeRelease) Content(_ context.Context, rev int, k release.Kind) (string, error) {
+	return fmt.Sprintf("%s of %d", k, rev), nil
+}
+
+type fakeImages struct{}
+
+func (fakeImages) ListImages(context.Context) ([]images.Image, error) {
+	return []images.Image{
+		{Repository: "taskmaster-backend", Present: true, Tag: "1.2.0", Size: 182_000_000, Verdict: images.WithinAim, Aim: 300_000_000, Max: 500_000_000, Previous: "1.1.0", SizeChange: 12_000_000},
+		{Repository: "taskmaster-frontend", Present: true, Tag: "1.2.0", Size: 171_000_000, Verdict: images.WithinBudget, Aim: 150_000_000, Max: 200_000_000, Previous: "1.1.0", SizeChange: -3_000_000},
+	}, nil
+}
+
+// podSnapshot is the release with n backend pods (one crashing) and a frontend.
+func podSnapshot(n int) pods.Snapshot {
+	s := pods.Snapshot{Conn: pods.ConnLive, Deployments: []pods.Deployment{
+		{Name: "taskmaster-backend", Component: "backend", Desired: int32(n), Ready: int32(n - 1), Updated: int32(n)},
+		{Name: "taskmaster-frontend", Component: "frontend", Desired: 1, Ready: 1, Updated: 1},
+	}}
+	for i := range n {
+		p := pods.Pod{Name: fmt.Sprintf("taskmaster-backend-7d9f8c6b5-%05d", i), Component: "backend", Status: "Running", Ready: true,
+			ReadyContainers: 1, Containers: 1, Created: clock.Add(-time.Duration(i+1) * time.Minute), Node: "kwok-node-0"}
+		if i == 1 {
+			p.Status, p.Ready, p.ReadyContainers, p.Restarts, p.Reason = "CrashLoopBackOff", false, 0, 7, "CrashLoopBackOff"
+		}
+		s.Pods = append(s.Pods, p)
+	}
+	s.Pods = append(s.Pods, pods.Pod{Name: "taskmaster-frontend-5c4b7f9d8-h6j2n", Component: "frontend", Status: "Running", Ready: true,
+		ReadyContainers: 1, Containers: 1, Created: clock.Add(-3 * time.Hour), Node: "kwok-node-0"})
+	return s
+}
+
+func logLines(n int) []logs.Line {
+	out := make([]logs.Line, n)
+	for i := range out {
+		pod := "taskmaster-backend-7d9f8c6b5-00000"
+		if i%3 == 2 {
+			pod = "taskmaster-frontend-5c4b7f9d8-h6j2n"
+		}
+		out[i] = logs.Line{Pod: pod, Container: "app", Time: clock.Add(time.Duration(i-n) * time.Second),
+			Text: fmt.Sprintf("GET /api/tasks/%d 200 in %dms", i, 3+i%40)}
+	}
+	return out
+}
+
+type world struct {
+	pods   *fakePods
+	logs   *fakeLogs
+	info   ClusterInfo
+	opts   Options
+	images images.Service
+}
+
+func newWorld() *world {
+	return &world{
+		pods:   &fakePods{snap: podSnapshot(2)},
+		logs:   &fakeLogs{lines: logLines(30)},
+		info:   sandbox,
+		images: fakeImages{},
+		opts:   Options{NoColor: true},
+	}
+}
+
+func (w *world) options() Options {
+	o := w.opts
+	o.Connect = func(context.Context) (Cluster, error) {
+		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: fakeRelease{}}}, nil
+	}
+	o.Context = w.info.Context
+	o.Images = w.images
+	o.Now = fixedNow
+	o.SaveDir = ""
+	return o
+}
+
+// root lets uitest.Settle drive the value-typed root model.
+type root struct{ m Model }
+
+func (r *root) Update(msg tea.Msg) tea.Cmd {
+	next, cmd := r.m.Update(msg)
+	r.m = next.(Model)
+	return cmd
+}
+
+func (r *root) press(keys ...string) {
+	for _, k := range keys {
+		uitest.Settle(r, r.Update(uitest.Key(k)), 20*time.Millisecond)
+	}
+}
+
+func (r *root) screen() string { return r.m.View().Content }
+
+// connected starts the model against the fakes and lets every first load land.
+func (w *world) connected(t testing.TB, width, height int) *root {
+	t.Helper()
+	r := &root{m: New(w.options())}
+	r.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	uitest.Settle(r, r.m.Init(), 20*time.Millisecond)
+	if r.m.state != connected {
+		t.Fatalf("did not connect: state %d", r.m.state)
+	}
+	return r
+}
+
+var lightGrey = color.RGBA{R: 0xee, G: 0xee, B: 0xee, A: 0xff}

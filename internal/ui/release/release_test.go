@@ -1,0 +1,132 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/taskmaster-ai/tmtui/internal/ui/common"
+	"github.com/taskmaster-ai/tmtui/internal/ui/uitest"
+)
+
+var now = time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+
+type fakeService struct {
+	status  Status
+	history []Revision
+	err     error
+	asked   []string
+}
+
+func (f *fakeService) Status(context.Context) (Status, error)      { return f.status, f.err }
+func (f *fakeService) History(context.Context) ([]Revision, error) { return f.history, nil }
+func (f *fakeService) Content(_ context.Context, rev int, k Kind) (string, error) {
+	f.asked = append(f.asked, string(k))
+	return strings.Repeat(string(k)+" line\n", 30) + "end of " + string(k), nil
+}
+
+func fixture() *fakeService {
+	return &fakeService{
+		status: Status{Installed: true, Name: "taskmaster", Revision: 3, State: "deployed", Chart: "taskmaster-0.1.0", AppVersion: "1.2.0", Updated: now.Add(-2 * time.Hour)},
+		history: []Revision{
+			{Number: 3, State: "deployed", Chart: "taskmaster-0.1.0", AppVersion: "1.2.0", Updated: now.Add(-2 * time.Hour), Description: "Upgrade complete"},
+			{Number: 2, State: "superseded", Chart: "taskmaster-0.1.0", AppVersion: "1.1.0", Updated: now.Add(-26 * time.Hour), Description: "Upgrade complete"},
+			{Number: 1, State: "superseded", Chart: "taskmaster-0.1.0", AppVersion: "1.0.0", Updated: now.Add(-72 * time.Hour), Description: "Install complete"},
+		},
+	}
+}
+
+func newPane(t *testing.T, svc Service) *Model {
+	m := New(Options{Release: "taskmaster", Now: func() time.Time { return now }})
+	m.SetSize(100, 10)
+	uitest.Settle(m, m.Start(context.Background(), 1, svc), time.Second)
+	return m
+}
+
+func TestRenderers(t *testing.T) {
+	f := fixture()
+	if got, want := StatusLine(f.status, now), "taskmaster rev 3 ✓ deployed · chart taskmaster-0.1.0 · app 1.2.0 · updated 2h ago"; got != want {
+		t.Errorf("StatusLine = %q, want %q", got, want)
+	}
+	if got, want := HistoryRow(f.history[1], now), "  2  · superseded   taskmaster-0.1.0       1.1.0     26h  Upgrade complete"; got != want {
+		t.Errorf("HistoryRow = %q\nwant          %q", got, want)
+	}
+	for state, want := range map[string]string{"failed": "✗ failed", "pending-upgrade": "… pending-upgrade", "": "? unknown"} {
+		if got := StateWord(state); got != want {
+			t.Errorf("StateWord(%q) = %q", state, got)
+		}
+	}
+	if got := StatusLine(Status{Name: "taskmaster"}, now); got != "release taskmaster is not installed" {
+		t.Errorf("not installed: %q", got)
+	}
+}
+
+func TestHeaderAndHistory(t *testing.T) {
+	m := newPane(t, fixture())
+	name, rev, state, ok := m.Header()
+	if !ok || name != "taskmaster" || rev != 3 || state != "deployed" {
+		t.Errorf("Header = %q %d %q %v", name, rev, state, ok)
+	}
+	if !strings.Contains(m.View(), "› "+"  3  ✓ deployed") {
+		t.Errorf("newest revision is not selected:\n%s", m.View())
+	}
+}
+
+func TestViewersShowTheSelectedRevision(t *testing.T) {
+	svc := fixture()
+	m := newPane(t, svc)
+	m.Update(uitest.Key("down"))
+	m.Update(uitest.Key("j"))
+	m.Update(uitest.Key("k"))
+	m.Update(uitest.Key("up"))
+	m.Update(uitest.Key("down"))
+	for _, k := range []struct {
+		key  string
+		kind Kind
+	}{{"n", Notes}, {"v", Values}, {"m", Manifest}} {
+		uitest.Settle(m, m.Update(uitest.Key(k.key)), time.Second)
+		kind, rev, open := m.Viewing()
+		if !open || kind != k.kind || rev != 2 {
+			t.Errorf("%s opened %v %s of revision %d", k.key, open, kind, rev)
+		}
+		if !strings.Contains(m.View(), string(k.kind)+" of revision 2") || !strings.Contains(m.View(), string(k.kind)+" line") {
+			t.Errorf("%s viewer:\n%s", k.key, m.View())
+		}
+		for range 4 {
+			m.Update(uitest.Key("pgdown"))
+		}
+		if !strings.Contains(m.View(), "end of "+string(k.kind)) {
+			t.Errorf("the viewer does not scroll:\n%s", m.View())
+		}
+		m.Update(uitest.Key("esc"))
+		if _, _, open := m.Viewing(); open {
+			t.Errorf("esc does not close the %s viewer", k.kind)
+		}
+	}
+}
+
+func TestRefreshReloads(t *testing.T) {
+	svc := fixture()
+	m := newPane(t, svc)
+	svc.status.Revision = 4
+	uitest.Settle(m, m.Update(uitest.Key("r")), time.Second)
+	if _, rev, _, _ := m.Header(); rev != 4 {
+		t.Errorf("r did not reload: rev %d", rev)
+	}
+}
+
+func TestNotInstalledAndErrors(t *testing.T) {
+	m := newPane(t, &fakeService{status: Status{Name: "taskmaster"}})
+	if !strings.Contains(m.View(), "release taskmaster is not installed") {
+		t.Errorf("view:\n%s", m.View())
+	}
+	if st, ok := m.Update(uitest.Key("n"))().(common.StatusMsg); !ok || !strings.Contains(st.Info, "not installed") {
+		t.Errorf("n without a release: %+v", st)
+	}
+	m = newPane(t, &fakeService{err: errors.New("Kubernetes cluster unreachable")})
+	if !strings.Contains(m.View(), "✗ cannot read the release: Kubernetes cluster unreachable") {
+		t.Errorf("view:\n%s", m.View())
+	}
+}
