@@ -19,13 +19,11 @@ import (
 
 // doctorOptions are the flags only `tmtui doctor` reads.
 type doctorOptions struct {
-	release     string // "" means preflight.DefaultRelease
 	backendTag  string // "" means the release's tag, else the chart's appVersion
 	frontendTag string
 }
 
 func addDoctorFlags(fs *pflag.FlagSet, o *doctorOptions) {
-	fs.StringVar(&o.release, "release", "", fmt.Sprintf("doctor: the Helm release to check (default %q)", preflight.DefaultRelease))
 	fs.StringVar(&o.backendTag, "backend-tag", "", "doctor: the backend image tag to look for (default: the release's, else the chart's appVersion)")
 	fs.StringVar(&o.frontendTag, "frontend-tag", "", "doctor: the frontend image tag to look for (default: the release's, else the chart's appVersion)")
 }
@@ -46,11 +44,11 @@ const (
 // doctor is the non-interactive face of tmtui's preflight checks: it prints
 // them as a table, with what to do about each one that is not ok, and
 // returns the exit code.
-func doctor(ctx context.Context, o k8s.ConnectOptions, d doctorOptions, out io.Writer) int {
+func doctor(ctx context.Context, o k8s.ConnectOptions, release string, d doctorOptions, out io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
 
-	opts := preflight.Options{Connect: o, Release: d.release, Chart: builtInChart()}
+	opts := preflight.Options{Connect: o, Release: release, Chart: builtInChart()}
 	if d.backendTag != "" || d.frontendTag != "" {
 		opts.Images = []string{
 			"taskmaster-backend:" + orDefault(d.backendTag, opts.Chart.AppVersion),

@@ -7,14 +7,23 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/taskmaster-ai/tmtui/internal/k8s"
 	"github.com/taskmaster-ai/tmtui/internal/testenv"
+	"github.com/taskmaster-ai/tmtui/internal/ui/logs"
 )
 
 // The newcomer's first minutes, as a person has them: the real binary in a
@@ -270,5 +279,197 @@ func (m *tmuxTerm) assertLogsStayedOffScreen(screen string) {
 		if strings.Contains(screen, marker) {
 			m.t.Errorf("a log line (%q) reached the screen:\n%s", marker, screen)
 		}
+	}
+}
+
+// The panes on a release shaped like the chart's: pods listed, a restart
+// rolled, a log line that arrives while the pane is open, the images of the
+// Docker engine, and q.
+func TestTmuxPanesShowTheReleaseRestartItFollowItsLogsAndListImages(t *testing.T) {
+	t.Parallel()
+	sb := testenv.RequireSandbox(t)
+	dockerHost := testenv.DockerHost(t)
+	cs := testenv.Clientset(t)
+	ns := testenv.Namespace(t, cs)
+	chartDeployment(t, cs, ns, "backend")
+	chartDeployment(t, cs, ns, "frontend")
+	backend, frontend := readyPod(t, cs, ns, "backend", ""), readyPod(t, cs, ns, "frontend", "")
+
+	term := startCommandInTmux(t, []string{"DOCKER_HOST=" + dockerHost}, buildTmtui(t), "--kubeconfig", sb.Kubeconfig, "-n", ns)
+	screen := term.waitUntil(20*time.Second, "both pods Running 1/1", func(s string) bool {
+		return podRow(s, backend, "1/1", "Running") && podRow(s, frontend, "1/1", "Running")
+	})
+	// The Images pane shows the engine's answer for both repositories
+	// (with an image or "no image"), not that the engine is unreachable.
+	screen = term.waitUntil(10*time.Second, "the images of both repositories", func(s string) bool {
+		return imageRow.MatchString(s) && strings.Contains(s, "taskmaster-frontend ") && !strings.Contains(s, "listing images")
+	})
+	if strings.Contains(screen, "not reachable") {
+		t.Errorf("the Images pane says the engine is not reachable with DOCKER_HOST=%s:\n%s", dockerHost, screen)
+	}
+	if strings.Contains(screen, "scale up") {
+		t.Errorf("help offers scaling, which this build cannot do:\n%s", screen)
+	}
+
+	// r on the selected (backend) pod: a local cluster asks nothing.
+	term.send("r")
+	term.waitFor("restarting taskmaster-backend", 10*time.Second)
+	replacement := readyPod(t, cs, ns, "backend", backend)
+	term.waitUntil(30*time.Second, "the restarted backend pod in place of the old one", func(s string) bool {
+		return podRow(s, replacement, "1/1", "Running") && !strings.Contains(s, backend)
+	})
+
+	term.send("4")
+	screen = term.waitFor("▶ 4 Logs", 5*time.Second) // focused
+	if !strings.Contains(screen, "all pods · following") {
+		t.Fatalf("the Logs pane does not follow all pods:\n%s", screen)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	marker := "e2e-marker-" + hex.EncodeToString(b)
+	res, err := http.Get(sb.BackendURL + "/health?" + marker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	screen = term.waitFor(marker, 15*time.Second)
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, marker) && !strings.Contains(line, "["+logs.Tag(replacement)+"]") {
+			t.Errorf("the marker's line is not tagged with the new pod %s: %s", replacement, line)
+		}
+	}
+
+	term.send("q")
+	if strings.Contains(term.screen(), "Quit while work runs?") {
+		term.send("y")
+	}
+	if code := term.exitCode(10 * time.Second); code != 0 {
+		t.Fatalf("tmtui exited %d after q, want 0", code)
+	}
+	// The Logs pane shows the app's own INFO lines; tmtui's are slog's
+	// key=value lines, which belong in its log file only.
+	if logged, err := os.ReadFile(term.logFile); err != nil || !strings.Contains(string(logged), "restarted deployment") {
+		t.Errorf("the restart is not in tmtui's log file (%v)", err)
+	}
+	if strings.Contains(screen, "level=") || strings.Contains(screen, "msg=") {
+		t.Errorf("a log line of tmtui's reached the screen:\n%s", screen)
+	}
+}
+
+// A laptop's Kubernetes going away and coming back: the header says so at
+// once, nothing breaks, and the Pods pane is live again afterwards.
+func TestTmuxSaysReconnectingWhileTheAPIServerIsAwayAndRecovers(t *testing.T) {
+	t.Parallel()
+	p := testenv.PrivateSandbox(t)
+	cfg, err := clientcmd.BuildConfigFromFlags("", p.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := testenv.Namespace(t, cs)
+	chartDeployment(t, cs, ns, "backend")
+	before := readyPod(t, cs, ns, "backend", "")
+
+	term := startInTmux(t, "--kubeconfig", p.Kubeconfig, "-n", ns)
+	term.waitUntil(20*time.Second, "the backend pod Running 1/1", func(s string) bool { return podRow(s, before, "1/1", "Running") })
+
+	p.StopAPIServer(t)
+	screen := term.waitFor("reconnecting", 5*time.Second)
+	if !strings.Contains(screen, before) {
+		t.Errorf("the Pods pane dropped the last known pod while reconnecting:\n%s", screen)
+	}
+
+	p.StartAPIServer(t)
+	term.waitUntil(30*time.Second, "the header without reconnecting", func(s string) bool { return !strings.Contains(s, "reconnecting") })
+	// Live again: a pod of the release made now shows up. (A bare pod: a
+	// Deployment's replacement would wait for the restarted controller
+	// manager's leader election, some 15 s.)
+	live := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "taskmaster-backend-after-restart", Labels: map[string]string{
+			k8s.InstanceLabel: "taskmaster", k8s.ComponentLabel: "backend"}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "backend", Image: "taskmaster-backend:1.0.0"}}},
+	}
+	if _, err := cs.CoreV1().Pods(ns).Create(t.Context(), live, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	screen = term.waitFor(live.Name, 10*time.Second)
+	if !strings.Contains(screen, before) {
+		t.Errorf("the backend pod from before is gone from the Pods pane:\n%s", screen)
+	}
+	for _, bad := range []string{"panic", "goroutine"} {
+		if strings.Contains(screen, bad) {
+			t.Errorf("%q on screen:\n%s", bad, screen)
+		}
+	}
+	term.send("q")
+	if code := term.exitCode(10 * time.Second); code != 0 {
+		t.Fatalf("tmtui exited %d after q, want 0", code)
+	}
+}
+
+// imageRow is the Images pane's row of the backend repository: its newest
+// image with a size, or the word that it has none.
+var imageRow = regexp.MustCompile(`taskmaster-backend(:\S+\s+[\d.]+ [kMG]?B|\s+✗ no image)`)
+
+// podRow says whether the screen has a row for pod with the ready count and
+// status given.
+func podRow(screen, pod, ready, status string) bool {
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, pod+" ") && strings.Contains(line, " "+ready+" ") && strings.Contains(line, status) {
+			return true
+		}
+	}
+	return false
+}
+
+// readyPod waits for a Running and Ready pod of the component other than
+// not, and no other one that is not being deleted, and returns its name.
+func readyPod(t *testing.T, cs kubernetes.Interface, ns, component, not string) string {
+	t.Helper()
+	var name string
+	testenv.Eventually(t, 30*time.Second, func() error {
+		list, err := cs.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{LabelSelector: k8s.ReleaseSelector("taskmaster", component)})
+		if err != nil {
+			return err
+		}
+		var live []corev1.Pod
+		for _, p := range list.Items {
+			if p.DeletionTimestamp == nil {
+				live = append(live, p)
+			}
+		}
+		if len(live) != 1 {
+			return fmt.Errorf("%d %s pods not being deleted, want 1", len(live), component)
+		}
+		p := live[0]
+		ready := false
+		for _, c := range p.Status.Conditions {
+			ready = ready || (c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue)
+		}
+		if p.Name == not || p.Status.Phase != corev1.PodRunning || !ready {
+			return fmt.Errorf("%s pod %s: %s, ready %v", component, p.Name, p.Status.Phase, ready)
+		}
+		name = p.Name
+		return nil
+	})
+	return name
+}
+
+// waitUntil polls the screen until ok accepts it.
+func (m *tmuxTerm) waitUntil(limit time.Duration, what string, ok func(screen string) bool) string {
+	m.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		s := m.screen()
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			m.t.Fatalf("no %s on screen within %s:\n%s", what, limit, s)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

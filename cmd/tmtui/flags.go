@@ -7,11 +7,13 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
+	"github.com/taskmaster-ai/tmtui/internal/preflight"
 )
 
 // settings is everything the command line and environment decide.
 type settings struct {
 	connect    k8s.ConnectOptions
+	release    string // the Helm release; "" means preflight.DefaultRelease
 	logFile    string
 	noColor    bool
 	readOnly   bool
@@ -33,6 +35,7 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 	fs.StringVar(&s.connect.Context, "context", "", "kubeconfig context (default: the current context)")
 	fs.StringVarP(&s.connect.Namespace, "namespace", "n", "",
 		fmt.Sprintf("namespace of the app (default: the context's, else %q)", k8s.DefaultNamespace))
+	fs.StringVar(&s.release, "release", "", fmt.Sprintf("the Helm release of the app (default %q)", preflight.DefaultRelease))
 	fs.StringVar(&s.logFile, "log-file", "", "write logs here (default: tmtui/tmtui.log in the user cache directory)")
 	fs.BoolVar(&s.noColor, "no-color", false, "draw without colour (also: NO_COLOR=1)")
 	fs.BoolVar(&s.readOnly, "readonly", false, "look, never change: hide every key that scales, restarts, deletes or deploys")

@@ -14,7 +14,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"github.com/taskmaster-ai/tmtui/internal/k8s"
 	"github.com/taskmaster-ai/tmtui/internal/logging"
 	"github.com/taskmaster-ai/tmtui/internal/ui"
 	"github.com/taskmaster-ai/tmtui/internal/ui/common"
@@ -52,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer logFile.Close()
 	if s.doctor {
-		return doctor(context.Background(), s.connect, s.doctorOpts, stdout)
+		return doctor(context.Background(), s.connect, s.release, s.doctorOpts, stdout)
 	}
 
 	keys, err := loadKeys(s.configPath)
@@ -93,7 +92,11 @@ func runUI(s settings, keys common.Overrides) error {
 	slog.Info("starting", "version", version.String(), "kubeconfig", s.connect.Kubeconfig, "context", s.connect.Context)
 
 	model := ui.New(ui.Options{
-		Connect:  connector(s.connect),
+		// Scaling waits for internal/helm's Scale: without a scaler the
+		// pods pane hides + and -.
+		Connect:  connector(s.connect, wiring{release: s.release}),
+		Images:   newImagesService(""),
+		Release:  s.release,
 		Context:  s.connect.TargetContext(),
 		NoColor:  s.noColor,
 		ReadOnly: s.readOnly,
@@ -109,20 +112,4 @@ func runUI(s settings, keys common.Overrides) error {
 	}
 	slog.Info("quit")
 	return nil
-}
-
-// connector adapts the engine to the UI, which knows nothing of client-go.
-// The panes' services (pods, logs, release) are adapted here as their
-// engine APIs land; until then their panes say they are not available.
-func connector(o k8s.ConnectOptions) ui.ConnectFunc {
-	return func(ctx context.Context) (ui.Cluster, error) {
-		_, info, err := k8s.Connect(ctx, o)
-		return ui.Cluster{Info: ui.ClusterInfo{
-			Context:       info.Context,
-			Server:        info.Server,
-			ServerVersion: info.ServerVersion,
-			Namespace:     info.Namespace,
-			Local:         k8s.IsLocalContext(info.Context, info.Server),
-		}}, err
-	}
 }

@@ -19,6 +19,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"--kubeconfig", "/k", "--context", "c", "-n", "ns", "--log-file", "/l", "--no-color"}, nil,
 			settings{connect: k8s.ConnectOptions{Kubeconfig: "/k", Context: "c", Namespace: "ns"}, logFile: "/l", noColor: true}},
 		{[]string{"--namespace=other"}, nil, settings{connect: k8s.ConnectOptions{Namespace: "other"}}},
+		{[]string{"--release", "demo"}, nil, settings{release: "demo"}},
 		{[]string{"version"}, nil, settings{version: true}},
 		{[]string{"-h"}, nil, settings{help: true}},
 		{nil, map[string]string{"NO_COLOR": "1"}, settings{noColor: true}},

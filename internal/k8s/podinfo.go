@@ -103,7 +103,19 @@ type PodInfo struct {
 	// words about it; Hint is one line on what to do.
 	Reason, Message, Hint string
 
+	// Conditions are the pod's conditions as the cluster reports them
+	// (PodScheduled, Initialized, ContainersReady, Ready...), in its order.
+	Conditions []PodCondition
+
 	Warnings []Warning // the most recent warning events, newest first
+}
+
+// PodCondition is one of a pod's conditions.
+type PodCondition struct {
+	Type    string // PodScheduled, Ready...
+	Status  string // True, False, Unknown
+	Reason  string
+	Message string // one line
 }
 
 // Age is how long the pod has existed at now.
@@ -233,6 +245,11 @@ func podInfo(p *corev1.Pod) PodInfo {
 		if c.Ready {
 			info.ReadyContainers++
 		}
+	}
+	for _, c := range p.Status.Conditions {
+		info.Conditions = append(info.Conditions, PodCondition{
+			Type: string(c.Type), Status: string(c.Status), Reason: c.Reason, Message: oneLineText(c.Message),
+		})
 	}
 	if !info.Terminating {
 		info.Reason, info.Message, info.Hint = podProblem(p)

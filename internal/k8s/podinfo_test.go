@@ -106,6 +106,25 @@ func TestPodInfoFields(t *testing.T) {
 	}
 }
 
+func TestPodInfoKeepsConditionsInOrderOnOneLine(t *testing.T) {
+	p := fixturePod("taskmaster-backend-1", corev1.PodPending, false, corev1.ContainerStatus{State: waiting("ContainerCreating", "")},
+		corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable,
+			Message: "0/1 nodes are available: 1 Insufficient memory.\npreemption: not helpful"})
+	p.Status.Conditions[0].Reason = "ContainersNotReady"
+	got := podInfo(p).Conditions
+	want := []PodCondition{
+		{Type: "Ready", Status: "False", Reason: "ContainersNotReady"},
+		{Type: "PodScheduled", Status: "False", Reason: "Unschedulable", Message: "0/1 nodes are available: 1 Insufficient memory."},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("conditions = %+v\nwant %+v", got, want)
+	}
+	p.Status.Conditions = nil
+	if got := podInfo(p).Conditions; got != nil {
+		t.Errorf("a pod without conditions got %+v", got)
+	}
+}
+
 func warningEvent(kind, name, reason string, last time.Time) *corev1.Event {
 	return &corev1.Event{
 		ObjectMeta:     metav1.ObjectMeta{Name: fmt.Sprintf("%s.%d", name, last.UnixNano())},

@@ -5,20 +5,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 )
 
@@ -437,10 +434,6 @@ func redactError(err error, values []string) error {
 	return errors.New(msg)
 }
 
-// RestartedAtAnnotation is the pod template annotation `kubectl rollout
-// restart` sets; changing it rolls the pods.
-const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
-
 // SecretConsumers lists the deployments in namespace whose pods read the
 // Secret secret (environment, envFrom or a volume): the ones to restart so
 // they see a changed value, as pods read secrets in the environment only when
@@ -501,19 +494,9 @@ func (c *Client) RestartSecretConsumers(ctx context.Context, approval Approval, 
 	if err != nil {
 		return nil, err
 	}
-	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
-		"annotations": map[string]string{RestartedAtAnnotation: time.Now().Format(time.RFC3339)},
-	}}}})
+	restarted, err := c.restartDeployments(ctx, namespace, names)
 	if err != nil {
-		return nil, err
-	}
-	var restarted []string
-	for _, name := range names {
-		_, err := c.clientset.AppsV1().Deployments(namespace).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{FieldManager: FieldManager})
-		if err != nil {
-			return restarted, fmt.Errorf("restarting deployment %s in namespace %s: %w", name, namespace, err)
-		}
-		restarted = append(restarted, name)
+		return restarted, err
 	}
 	slog.Info("restarted deployments using the secret", "namespace", namespace, "secret", secret, "deployments", restarted)
 	return restarted, nil

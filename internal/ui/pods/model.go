@@ -26,6 +26,20 @@ type Service interface {
 	DeletePod(ctx context.Context, pod string, confirmation string) error
 }
 
+// Scaler is a capability a Service may declare. One that implements it and
+// answers false cannot scale in this session (what scales has not been set
+// up): the pane hides + and - rather than offering keys that would fail. A
+// Service without it can scale.
+type Scaler interface {
+	CanScale() bool
+}
+
+// canScale says whether svc offers scaling.
+func canScale(svc Service) bool {
+	s, ok := svc.(Scaler)
+	return !ok || s.CanScale()
+}
+
 // Conn says whether the watch is in touch with the API server.
 type Conn string
 
@@ -105,11 +119,12 @@ type Model struct {
 	ctx   context.Context
 	svc   Service
 
-	keys   keyMap
-	styles styles.Styles
-	now    func() time.Time
-	min    int32
-	max    int32
+	keys     keyMap
+	baseKeys keyMap // as Options made them; the session's service may hide some
+	styles   styles.Styles
+	now      func() time.Time
+	min      int32
+	max      int32
 
 	width, height int
 
@@ -126,13 +141,15 @@ type Model struct {
 
 // New returns the pane, idle until Start.
 func New(o Options) *Model {
+	keys := newKeyMap(o.Keys, o.ReadOnly)
 	m := &Model{
-		route:  common.Route{Pane: common.PodsPane},
-		keys:   newKeyMap(o.Keys, o.ReadOnly),
-		styles: styles.Plain(),
-		now:    o.Now,
-		min:    o.MinReplicas,
-		max:    o.MaxReplicas,
+		route:    common.Route{Pane: common.PodsPane},
+		keys:     keys,
+		baseKeys: keys,
+		styles:   styles.Plain(),
+		now:      o.Now,
+		min:      o.MinReplicas,
+		max:      o.MaxReplicas,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -151,11 +168,15 @@ func New(o Options) *Model {
 func (m *Model) Start(ctx context.Context, gen int, svc Service) tea.Cmd {
 	*m = Model{
 		route: common.Route{Pane: common.PodsPane, Gen: gen}, ctx: ctx, svc: svc,
-		keys: m.keys, styles: m.styles, now: m.now, min: m.min, max: m.max,
+		keys: m.baseKeys, baseKeys: m.baseKeys, styles: m.styles, now: m.now, min: m.min, max: m.max,
 		width: m.width, height: m.height,
 	}
 	if svc == nil {
 		return nil
+	}
+	if !canScale(svc) {
+		m.keys.ScaleUp.SetEnabled(false)
+		m.keys.ScaleDown.SetEnabled(false)
 	}
 	return watchCmd(ctx, m.route, svc)
 }

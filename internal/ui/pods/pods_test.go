@@ -353,6 +353,45 @@ func TestReadOnlyHidesEveryMutatingKey(t *testing.T) {
 	}
 }
 
+// cannotScale is a service that declares it cannot scale in this session.
+type cannotScale struct{ *fakeService }
+
+func (cannotScale) CanScale() bool { return false }
+
+func TestServiceThatCannotScaleHidesPlusAndMinusOnly(t *testing.T) {
+	svc := &fakeService{snaps: []Snapshot{fixture(t)}}
+	m := New(Options{Now: func() time.Time { return now }})
+	m.SetSize(118, 12)
+	uitest.Settle(m, m.Start(context.Background(), 7, cannotScale{svc}), time.Second)
+	for _, k := range []string{"+", "-"} {
+		if cmd := m.Update(uitest.Key(k)); cmd != nil {
+			t.Errorf("%s did something though the service cannot scale: %#v", k, cmd())
+		}
+	}
+	shown := map[string]bool{}
+	for _, b := range append(m.ShortHelp(), slices.Concat(m.FullHelp()...)...) {
+		if b.Enabled() {
+			shown[b.Help().Desc] = true
+		}
+	}
+	if shown["scale up"] || shown["scale down"] {
+		t.Errorf("help offers scaling the service cannot do: %v", shown)
+	}
+	if !shown["rollout restart"] || !shown["delete pod"] {
+		t.Errorf("help lost keys the service can do: %v", shown)
+	}
+	action(t, m.Update(uitest.Key("r")))
+
+	// The next session's service can scale: the keys come back.
+	uitest.Settle(m, m.Start(context.Background(), 8, &fakeService{snaps: []Snapshot{fixture(t)}}), time.Second)
+	if cmd := m.Update(uitest.Key("+")); cmd == nil {
+		t.Error("+ stayed hidden in a session that can scale")
+	}
+	if len(svc.calls) != 0 {
+		t.Errorf("calls: %+v", svc.calls)
+	}
+}
+
 func TestRemappedKeyReplacesTheDefault(t *testing.T) {
 	m, _ := newPane(t, Options{Keys: common.Overrides{"pods": {"scale_up": {"u"}}}})
 	if cmd := m.Update(uitest.Key("+")); cmd != nil {
