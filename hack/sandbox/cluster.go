@@ -264,6 +264,12 @@ func (s *sandbox) healthy(ctx context.Context, st *State) error {
 	if !alive(st.StandinPID) {
 		return errors.New("stand-ins are not running")
 	}
+	running := runningCommands(s.dir())
+	for _, c := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok-controller"} {
+		if !running[c] {
+			return fmt.Errorf("%s is not running", c)
+		}
+	}
 	if err := httpOK(ctx, st.BackendURL+"/health"); err != nil {
 		return err
 	}

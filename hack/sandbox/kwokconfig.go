@@ -20,11 +20,23 @@ var stageFiles embed.FS
 //
 // kwokctl binds every component to 0.0.0.0 by default; on a laptop that
 // would offer an unauthenticated etcd to the whole network, so the sandbox
-// binds to loopback only.
+// binds to loopback only. Leader election is off: there is one of each
+// controller, and on a loaded machine a lease renewal that misses its
+// deadline makes the controller-manager and scheduler exit for good
+// (kwokctl does not restart them), leaving pods that never schedule.
 var wiringTemplate = template.Must(template.New("wiring").Parse(`apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
 options:
   bindAddress: 127.0.0.1
+componentsPatches:
+- name: kube-controller-manager
+  extraArgs:
+  - key: leader-elect
+    value: "false"
+- name: kube-scheduler
+  extraArgs:
+  - key: leader-elect
+    value: "false"
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs

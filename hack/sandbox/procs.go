@@ -51,11 +51,33 @@ var ourCommands = map[string]bool{
 // stand-ins by --dir), which is how `down` and the tests find leftovers.
 // `ps` keeps this working on macOS as well as Linux.
 func processesMentioning(path string) []int {
+	var pids []int
+	for _, p := range sandboxProcesses(path) {
+		pids = append(pids, p.pid)
+	}
+	return pids
+}
+
+// runningCommands says which of the sandbox's programs run.
+func runningCommands(path string) map[string]bool {
+	running := map[string]bool{}
+	for _, p := range sandboxProcesses(path) {
+		running[p.command] = true
+	}
+	return running
+}
+
+type process struct {
+	pid     int
+	command string // one of ourCommands
+}
+
+func sandboxProcesses(path string) []process {
 	out, err := exec.Command("ps", "-eo", "pid=,stat=,args=").Output()
 	if err != nil {
 		return nil
 	}
-	var pids []int
+	var procs []process
 	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Fields(line)
 		if len(f) < 3 || strings.HasPrefix(f[1], "Z") {
@@ -67,11 +89,11 @@ func processesMentioning(path string) []int {
 		}
 		if ourCommands[cmd] && mentions(f[2:], path) {
 			if pid, err := strconv.Atoi(f[0]); err == nil && pid != syscall.Getpid() {
-				pids = append(pids, pid)
+				procs = append(procs, process{pid: pid, command: cmd})
 			}
 		}
 	}
-	return pids
+	return procs
 }
 
 func processName(pid int) string {

@@ -112,7 +112,7 @@ func TestKwokConfigHasStagesAndWiring(t *testing.T) {
 	if len(kinds["ClusterLogs"]) != 1 || len(kinds["ClusterPortForward"]) != 1 || len(kinds["KwokctlConfiguration"]) != 1 {
 		t.Errorf("want one ClusterLogs and one ClusterPortForward, got %v", kinds)
 	}
-	for _, want := range []string{`logsFile: "/r/backend.log"`, `previousLogsFile: "/r/prev.log"`, "ports: [8000]", "port: 1234", "ports: [3000]", "port: 5678", "bindAddress: 127.0.0.1"} {
+	for _, want := range []string{`logsFile: "/r/backend.log"`, `previousLogsFile: "/r/prev.log"`, "ports: [8000]", "port: 1234", "ports: [3000]", "port: 5678", "bindAddress: 127.0.0.1", "key: leader-elect"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("config lacks %q", want)
 		}
@@ -174,6 +174,14 @@ func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 	if err != nil || !regexp.MustCompile(`health\s+ok`).MatchString(out) {
 		t.Fatalf("sandbox-status (%v):\n%s", err, out)
 	}
+	// Leader election is off, so a loaded machine cannot make the
+	// controllers give up their lease and exit.
+	ps, _ := exec.Command("ps", "-eo", "args=").Output()
+	for _, c := range []string{"kube-controller-manager", "kube-scheduler"} {
+		if !regexp.MustCompile(regexp.QuoteMeta(filepath.Join(dir, "kwok")) + `\S*/` + c + ` .*--leader-elect=false`).Match(ps) {
+			t.Errorf("%s runs without --leader-elect=false", c)
+		}
+	}
 
 	// stop takes the API server away and start brings it back on the same
 	// address, with the node Ready again.
@@ -188,6 +196,21 @@ func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 	}
 	if err := nodeReady(context.Background(), st.Kubeconfig); err != nil {
 		t.Fatalf("after start: %v", err)
+	}
+
+	// A component that dies is noticed, and up starts the sandbox afresh.
+	for _, p := range sandboxProcesses(dir) {
+		if p.command == "kube-scheduler" {
+			stop(p.pid)
+		}
+	}
+	out, err = runMake(t, "sandbox-status", name)
+	if err == nil || !strings.Contains(out, "kube-scheduler is not running") {
+		t.Fatalf("sandbox-status did not notice the dead scheduler (%v):\n%s", err, out)
+	}
+	out, err = runMake(t, "sandbox-up", name)
+	if err != nil || !strings.Contains(out, "starting it afresh") || !runningCommands(dir)["kube-scheduler"] {
+		t.Fatalf("sandbox-up did not restart a broken sandbox (%v):\n%s", err, out)
 	}
 
 	out, err = runMake(t, "sandbox-down", name)
