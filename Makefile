@@ -4,7 +4,7 @@ SANDBOX_NAME ?= tmtui-sandbox
 SANDBOX = cd hack/sandbox && go run . --name $(SANDBOX_NAME)
 CROSS = windows/amd64 darwin/arm64 linux/arm64
 
-.PHONY: demo run build install test fmt-check vet test-go test-sandbox cross \
+.PHONY: demo run build install test fmt-check vet test-go test-sandbox cross fuzz \
 	sandbox-up sandbox-down sandbox-status
 
 ## demo: open tmtui on your cluster, or on the local sandbox when none answers
@@ -45,6 +45,11 @@ cross:
 		echo "go build ./cmd/tmtui for $$p"; \
 		GOOS=$${p%/*} GOARCH=$${p#*/} go build -o /dev/null ./cmd/tmtui || exit 1; \
 	done
+
+## fuzz: every fuzz target for FUZZTIME each (their seed corpora run in make test)
+FUZZTIME ?= 1m
+fuzz:
+	bash hack/fuzz.sh $(FUZZTIME)
 
 ## sandbox-up / sandbox-down / sandbox-status: the local test cluster
 sandbox-up:

@@ -47,6 +47,13 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
+	// A namespace that can never exist is refused before anything is asked
+	// of the cluster.
+	if s.connect.Namespace != "" {
+		if err := k8s.ValidateNamespaceName(s.connect.Namespace); err != nil {
+			return s, err
+		}
+	}
 	switch rest := fs.Args(); {
 	case len(rest) == 1 && rest[0] == "version":
 		s.version = true

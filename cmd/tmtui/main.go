@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/taskmaster-ai/tmtui/internal/crash"
 	"github.com/taskmaster-ai/tmtui/internal/logging"
 	"github.com/taskmaster-ai/tmtui/internal/ui"
 	"github.com/taskmaster-ai/tmtui/internal/ui/common"
@@ -22,6 +23,7 @@ import (
 )
 
 func main() {
+	defer crash.Start().Recover() // a panic: crash file, terminal restored, one line; SIGINT/SIGTERM: 130/143
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -106,7 +108,7 @@ func runUI(s settings, keys common.Overrides) error {
 	if s.noColor {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	if _, err := tea.NewProgram(model, opts...).Run(); err != nil {
+	if _, err := crash.NewProgram(model, opts...).Run(); err != nil {
 		slog.Error("program failed", "err", err)
 		return fmt.Errorf("the terminal UI failed: %w", err)
 	}
