@@ -343,7 +343,7 @@ func TestInstallUpgradeUninstallOnSandbox(t *testing.T) {
 
 	// helm test, by the real CLI: the hook pod is admitted by the restricted
 	// profile, runs, and is deleted once it has passed.
-	out, err := runHelm(t, append([]string{"test", releaseName, "--timeout", "60s"}, kubeArgs...)...)
+	out, err := testenv.RunHelm(t, append([]string{"test", releaseName, "--timeout", "60s"}, kubeArgs...)...)
 	if err != nil || !strings.Contains(out, "TEST SUITE:     taskmaster-test-backend-health") || !strings.Contains(out, "Phase:          Succeeded") {
 		t.Fatalf("helm test: %v\n%s", err, out)
 	}
@@ -402,7 +402,7 @@ func TestInstallUpgradeUninstallOnSandbox(t *testing.T) {
 	}
 
 	// The real CLI reads the release the SDK made.
-	out, err = runHelm(t, append([]string{"history", releaseName, "--output", "json"}, kubeArgs...)...)
+	out, err = testenv.RunHelm(t, append([]string{"history", releaseName, "--output", "json"}, kubeArgs...)...)
 	var history []struct {
 		Revision int    `json:"revision"`
 		Status   string `json:"status"`
@@ -424,7 +424,7 @@ func TestInstallUpgradeUninstallOnSandbox(t *testing.T) {
 	if err != nil || string(kept.Data["jwt-secret"]) != "fake-jwt-secret" {
 		t.Errorf("the pre-made Secret after uninstall: %v (err %v)", kept, err)
 	}
-	if out, err := runHelm(t, append([]string{"status", releaseName}, kubeArgs...)...); err == nil || !strings.Contains(out, "not found") {
+	if out, err := testenv.RunHelm(t, append([]string{"status", releaseName}, kubeArgs...)...); err == nil || !strings.Contains(out, "not found") {
 		t.Errorf("helm status after uninstall: err %v\n%s", err, out)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/chart/v2/lint/support"
+
+	"github.com/taskmaster-ai/tmtui/internal/testenv"
 )
 
 // lintSDK runs the Helm v4 SDK's lint in strict mode, as `helm lint
@@ -66,12 +68,12 @@ func TestLintStrictWithTheSDKFailsOnBadValues(t *testing.T) {
 // The real helm v4 CLI agrees: `helm lint --strict` passes the defaults and
 // every ci file, and fails a bad values file.
 func TestLintStrictWithTheHelmCLI(t *testing.T) {
-	out, err := runHelm(t, "lint", "--strict", chartDir)
+	out, err := testenv.RunHelm(t, "lint", "--strict", chartDir)
 	if err != nil || !strings.Contains(out, "1 chart(s) linted, 0 chart(s) failed") || strings.Contains(out, "[WARNING]") || strings.Contains(out, "[ERROR]") {
 		t.Errorf("helm lint --strict (defaults): %v\n%s", err, out)
 	}
 	for _, f := range ciValueFiles(t) {
-		out, err := runHelm(t, "lint", "--strict", chartDir, "--values", f)
+		out, err := testenv.RunHelm(t, "lint", "--strict", chartDir, "--values", f)
 		if err != nil || !strings.Contains(out, "1 chart(s) linted, 0 chart(s) failed") || strings.Contains(out, "[WARNING]") || strings.Contains(out, "[ERROR]") {
 			t.Errorf("helm lint --strict --values %s: %v\n%s", f, err, out)
 		}
@@ -81,7 +83,7 @@ func TestLintStrictWithTheHelmCLI(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("frontend:\n  replicaCount: 0\n  image:\n    pullPolicy: Always\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err = runHelm(t, "lint", "--strict", chartDir, "--values", bad)
+	out, err = testenv.RunHelm(t, "lint", "--strict", chartDir, "--values", bad)
 	if err == nil || !strings.Contains(out, "/frontend/replicaCount") || !strings.Contains(out, "/frontend/image/pullPolicy") {
 		t.Errorf("helm lint of bad values: err %v, want a failure naming both values\n%s", err, out)
 	}

@@ -1,4 +1,4 @@
-package charts_test
+package testenv
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 	"testing"
 )
 
-// helmVersion is the real helm CLI the tests hold the chart (and releases
-// made through the SDK) against.
-const helmVersion = "v4.3.1"
+// HelmVersion is the real helm CLI the tests hold the chart, and the
+// releases tmtui makes through the SDK, against.
+const HelmVersion = "v4.3.1"
 
 var (
 	helmOnce sync.Once
@@ -22,19 +22,40 @@ var (
 	helmErr  error
 )
 
-// helmCLI returns the path of the helm v4 CLI, built from the module proxy
+// HelmCLI returns the path of the helm v4 CLI, built from the module proxy
 // into tmtui's cache folder (TMTUI_CACHE_DIR, else the user's cache folder)
 // the first time, under a file lock so parallel test processes build it once.
-func helmCLI(t testing.TB) string {
+// It skips only under -short.
+func HelmCLI(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("needs the helm " + helmVersion + " CLI, built from the module proxy on first use; skipped under -short (make test runs it)")
+		t.Skip("needs the helm " + HelmVersion + " CLI, built from the module proxy on first use; skipped under -short (make test runs it)")
 	}
 	helmOnce.Do(func() { helmPath, helmErr = ensureHelm() })
 	if helmErr != nil {
 		t.Fatalf("helm CLI: %v", helmErr)
 	}
 	return helmPath
+}
+
+// RunHelm runs the helm CLI with its own empty config, cache and data
+// folders (nothing of the user's), and returns its combined output.
+// Requests to any non-loopback address go to a closed proxy port and fail,
+// so the CLI cannot reach the network behind the test's back.
+func RunHelm(t testing.TB, args ...string) (string, error) {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(HelmCLI(t), args...)
+	cmd.Env = append(os.Environ(),
+		"HELM_CONFIG_HOME="+filepath.Join(home, "config"),
+		"HELM_CACHE_HOME="+filepath.Join(home, "cache"),
+		"HELM_DATA_HOME="+filepath.Join(home, "data"),
+		"HTTP_PROXY=http://127.0.0.1:9", "HTTPS_PROXY=http://127.0.0.1:9", "NO_PROXY=127.0.0.1,localhost",
+	)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
 }
 
 func cacheRoot() (string, error) {
@@ -53,7 +74,7 @@ func ensureHelm() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(root, "tools", "helm-"+helmVersion)
+	dir := filepath.Join(root, "tools", "helm-"+HelmVersion)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -61,7 +82,7 @@ func ensureHelm() (string, error) {
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	unlock, err := buildLock(filepath.Join(dir, ".lock"))
 	if err != nil {
 		return "", err
 	}
@@ -76,16 +97,16 @@ func ensureHelm() (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	cmd := exec.Command("go", "install", "helm.sh/helm/v4/cmd/helm@"+helmVersion)
+	cmd := exec.Command("go", "install", "helm.sh/helm/v4/cmd/helm@"+HelmVersion)
 	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-buildvcs=false", "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install helm.sh/helm/v4/cmd/helm@%s: %v\n%s", helmVersion, err, out)
+		return "", fmt.Errorf("go install helm.sh/helm/v4/cmd/helm@%s: %v\n%s", HelmVersion, err, out)
 	}
 	if err := os.Rename(filepath.Join(tmp, filepath.Base(bin)), bin); err != nil {
 		return "", err
 	}
 	if !isHelmVersion(bin) {
-		return "", fmt.Errorf("%s was built but is not helm %s", bin, helmVersion)
+		return "", fmt.Errorf("%s was built but is not helm %s", bin, HelmVersion)
 	}
 	return bin, nil
 }
@@ -103,28 +124,8 @@ func isHelmVersion(bin string) bool {
 	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Fields(line)
 		if len(f) >= 3 && f[0] == "mod" && f[1] == "helm.sh/helm/v4" {
-			return f[2] == helmVersion
+			return f[2] == HelmVersion
 		}
 	}
 	return false
-}
-
-// runHelm runs the helm CLI with its own empty config, cache and data
-// folders (nothing of the user's), and returns its combined output.
-// Requests to any non-loopback address go to a closed proxy port and fail,
-// so the CLI cannot reach the network behind the test's back.
-func runHelm(t testing.TB, args ...string) (string, error) {
-	t.Helper()
-	home := t.TempDir()
-	cmd := exec.Command(helmCLI(t), args...)
-	cmd.Env = append(os.Environ(),
-		"HELM_CONFIG_HOME="+filepath.Join(home, "config"),
-		"HELM_CACHE_HOME="+filepath.Join(home, "cache"),
-		"HELM_DATA_HOME="+filepath.Join(home, "data"),
-		"HTTP_PROXY=http://127.0.0.1:9", "HTTPS_PROXY=http://127.0.0.1:9", "NO_PROXY=127.0.0.1,localhost",
-	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
 }
