@@ -94,9 +94,7 @@ func runUI(s settings, keys common.Overrides) error {
 	slog.Info("starting", "version", version.String(), "kubeconfig", s.connect.Kubeconfig, "context", s.connect.Context)
 
 	model := ui.New(ui.Options{
-		// Scaling waits for internal/helm's Scale: without a scaler the
-		// pods pane hides + and -.
-		Connect:  connector(s.connect, wiring{release: s.release}),
+		Connect:  connector(s.connect, wiring{release: s.release, helm: helmServices(s.connect)}),
 		Images:   newImagesService(""),
 		Release:  s.release,
 		Context:  s.connect.TargetContext(),

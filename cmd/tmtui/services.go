@@ -21,9 +21,10 @@ type scaleFunc func(ctx context.Context, component string, replicas int32, appro
 // wiring is what main hands the connector beyond the connection options.
 type wiring struct {
 	release string // the Helm release; "" means preflight.DefaultRelease
-	// scaler makes the scale function of one connection. nil, or a nil
-	// result, leaves scaling out: the pods pane then hides + and -.
-	scaler func(c *k8s.Client, release string) scaleFunc
+	// helm makes the release pane's service and the scale function of one
+	// connection. nil, or nil results, leave them out: the release pane
+	// says it is not available and the pods pane hides + and -.
+	helm func(release string) (*releaseService, scaleFunc)
 }
 
 // connector connects to the cluster and builds the panes' services over
@@ -43,15 +44,19 @@ func connector(o k8s.ConnectOptions, w wiring) ui.ConnectFunc {
 		if err != nil {
 			return c, err
 		}
-		var scale scaleFunc
-		if w.scaler != nil {
-			scale = w.scaler(client, release)
+		var (
+			rel   *releaseService
+			scale scaleFunc
+		)
+		if w.helm != nil {
+			rel, scale = w.helm(release)
 		}
 		c.Services = ui.Services{
 			Pods: &podsService{client: client, namespace: info.Namespace, release: release, scale: scale},
 			Logs: &logsService{client: client, namespace: info.Namespace, release: release},
-			// Release stays nil (the pane says "not available") until
-			// internal/helm's status and history are wired here.
+		}
+		if rel != nil { // a nil *releaseService must not become a non-nil interface
+			c.Services.Release = rel
 		}
 		return c, nil
 	}

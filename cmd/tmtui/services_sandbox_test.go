@@ -72,11 +72,11 @@ func TestConnectorServesPodsAndLogsAndHandsScalingToTheScaler(t *testing.T) {
 	}
 
 	calls := make(chan scaleCall, 1)
-	w := wiring{scaler: func(c *k8s.Client, release string) scaleFunc {
-		if release != "taskmaster" || c.Info().Namespace != ns {
-			t.Errorf("scaler made for release %q in %q", release, c.Info().Namespace)
+	w := wiring{helm: func(release string) (*releaseService, scaleFunc) {
+		if release != "taskmaster" {
+			t.Errorf("helm services made for release %q", release)
 		}
-		return func(_ context.Context, component string, replicas int32, a k8s.Approval) error {
+		return nil, func(_ context.Context, component string, replicas int32, a k8s.Approval) error {
 			calls <- scaleCall{component, replicas, a.Context()}
 			return nil
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,9 +87,14 @@ func (f *fakeLogs) StreamLogs(_ context.Context, q logs.Query) (<-chan logs.Batc
 	return ch, nil
 }
 
-type fakeRelease struct{}
+// fakeRelease counts its Status reads (when given a counter), to show
+// when the release pane reads the release again.
+type fakeRelease struct{ statusReads *atomic.Int32 }
 
-func (fakeRelease) Status(context.Context) (release.Status, error) {
+func (f fakeRelease) Status(context.Context) (release.Status, error) {
+	if f.statusReads != nil {
+		f.statusReads.Add(1)
+	}
 	return release.Status{Installed: true, Name: "taskmaster", Revision: 3, State: "deployed", Chart: "taskmaster-0.1.0", AppVersion: "1.2.0", Updated: clock.Add(-2 * time.Hour)}, nil
 }
 func (fakeRelease) History(context.Context) ([]release.Revision, error) {
@@ -144,11 +150,12 @@ func logLines(n int) []logs.Line {
 }
 
 type world struct {
-	pods   *fakePods
-	logs   *fakeLogs
-	info   ClusterInfo
-	opts   Options
-	images images.Service
+	pods         *fakePods
+	logs         *fakeLogs
+	info         ClusterInfo
+	opts         Options
+	images       images.Service
+	releaseReads atomic.Int32
 }
 
 func newWorld() *world {
@@ -164,7 +171,7 @@ func newWorld() *world {
 func (w *world) options() Options {
 	o := w.opts
 	o.Connect = func(context.Context) (Cluster, error) {
-		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: fakeRelease{}}}, nil
+		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: fakeRelease{statusReads: &w.releaseReads}}}, nil
 	}
 	o.Context = w.info.Context
 	o.Images = w.images

@@ -255,12 +255,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case taskDoneMsg:
 		m.tasks = slices.DeleteFunc(m.tasks, func(t task) bool { return t.id == msg.id })
 		var cmds []tea.Cmd
+		succeeded := true
 		if o, ok := msg.result.(common.Outcome); ok {
 			text, err := o.Outcome()
+			succeeded = err == nil
 			cmds = append(cmds, m.setStatus(text, err, statusSuccess))
 		}
 		if msg.route.Gen == m.gen && msg.result != nil {
 			cmds = append(cmds, m.pane(msg.route.Pane).Update(msg.result))
+		}
+		// A change can make a new Helm revision (scaling is an upgrade):
+		// the release pane and the header read the release again.
+		if msg.route.Gen == m.gen && succeeded && msg.route.Pane != common.ReleasePane {
+			cmds = append(cmds, m.release.Refresh())
 		}
 		return m, tea.Batch(cmds...)
 

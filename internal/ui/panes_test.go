@@ -90,9 +90,14 @@ func TestScaleOnALocalContextRunsWithASpinnerAndReports(t *testing.T) {
 	if !strings.Contains(r.screen(), "scale backend to 3…") {
 		t.Errorf("running work is not shown:\n%s", r.screen())
 	}
+	readsBefore := w.releaseReads.Load()
 	uitest.Settle(r, run, 20*time.Millisecond)
 	if got := w.pods.calls(); len(got) != 1 || got[0] != (scaleCall{"taskmaster-backend", 3, ""}) {
 		t.Errorf("calls = %+v", got)
+	}
+	// Scaling is a Helm upgrade: a new revision, so the release is read again.
+	if w.releaseReads.Load() <= readsBefore {
+		t.Error("the release pane did not read the release again after the scale")
 	}
 	if len(r.m.tasks) != 0 || !strings.Contains(r.screen(), "✓ scaled taskmaster-backend to 3") {
 		t.Errorf("the result is not reported:\n%s", r.screen())

@@ -113,6 +113,10 @@ func (m *Model) Start(ctx context.Context, gen int, svc Service) tea.Cmd {
 	return m.load()
 }
 
+// Refresh reads the status and history again: after a change made from
+// another pane (a scale is a Helm upgrade, so a new revision).
+func (m *Model) Refresh() tea.Cmd { return m.load() }
+
 func (m *Model) load() tea.Cmd {
 	if m.svc == nil {
 		return nil
