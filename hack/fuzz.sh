@@ -15,9 +15,8 @@ targets=(
   "./internal/k8s FuzzParseLogLine"
   "./internal/k8s FuzzReadLogLines"
   "./internal/ui/keymap FuzzParse"
+  "./internal/helm FuzzOverridesValues"
 )
-# To do: the values-override parser's target (internal/helm) joins this
-# list once that package is committed.
 
 failed=0
 for t in "${targets[@]}"; do

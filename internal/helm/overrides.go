@@ -25,6 +25,22 @@ type Overrides struct {
 	Set []string
 }
 
+var errSecretsInValues = fmt.Errorf("values under \"secrets\" are refused: Helm stores values in its release history in plain text; set secrets with tmtui's secret setup (the Secret %q the chart reads)", "taskmaster-secret")
+
+// touchesSecrets says whether any key of a --set string is under
+// "secrets". It splits naively at every comma, escaped or not, so it may
+// refuse a harmless string but never lets a secret key through.
+func touchesSecrets(set string) bool {
+	for _, part := range strings.Split(set, ",") {
+		key, _, _ := strings.Cut(part, "=")
+		key = strings.TrimSpace(key)
+		if key == "secrets" || strings.HasPrefix(key, "secrets.") || strings.HasPrefix(key, "secrets[") {
+			return true
+		}
+	}
+	return false
+}
+
 // IsZero says the overrides change nothing.
 func (o Overrides) IsZero() bool {
 	return len(o.ImageTags) == 0 && len(o.Replicas) == 0 && len(o.Config) == 0 && len(o.Set) == 0
@@ -78,6 +94,11 @@ func (o Overrides) Values() (map[string]any, error) {
 		m["config"] = cfg
 	}
 	for _, s := range o.Set {
+		// Refused before parsing: a parse error quotes its input, and the
+		// input would hold the secret.
+		if touchesSecrets(s) {
+			return nil, errSecretsInValues
+		}
 		set, err := strvals.Parse(s)
 		if err != nil {
 			return nil, fmt.Errorf("--set %q: %w", s, err)
@@ -85,7 +106,7 @@ func (o Overrides) Values() (map[string]any, error) {
 		out = chartutil.MergeTables(set, out)
 	}
 	if _, ok := out["secrets"]; ok {
-		return nil, fmt.Errorf("values under \"secrets\" are refused: Helm stores values in its release history in plain text; set secrets with tmtui's secret setup (the Secret %q the chart reads)", "taskmaster-secret")
+		return nil, errSecretsInValues
 	}
 	for k, v := range out {
 		if m, ok := v.(map[string]any); ok && len(m) == 0 {
