@@ -220,6 +220,54 @@ func watchDeployment(t *testing.T, ctx context.Context, cs kubernetes.Interface,
 	return dw
 }
 
+// podWatch records every change of a component's pods, in the API
+// server's order.
+type podWatch struct {
+	mu     sync.Mutex
+	events []corev1.Pod
+	stop   context.CancelFunc
+	done   chan struct{}
+}
+
+func watchPods(t *testing.T, ctx context.Context, cs kubernetes.Interface, ns, component string) *podWatch {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
+	w, err := cs.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/component=" + component})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	pw := &podWatch{stop: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(pw.done)
+		defer w.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-w.ResultChan():
+				if !ok {
+					return
+				}
+				if p, isPod := ev.Object.(*corev1.Pod); isPod {
+					pw.mu.Lock()
+					pw.events = append(pw.events, *p)
+					pw.mu.Unlock()
+				}
+			}
+		}
+	}()
+	return pw
+}
+
+func (pw *podWatch) finish() []corev1.Pod {
+	pw.stop()
+	<-pw.done
+	pw.mu.Lock()
+	defer pw.mu.Unlock()
+	return slices.Clone(pw.events)
+}
+
 func (dw *deploymentWatch) finish() []appsv1.DeploymentStatus {
 	dw.stop()
 	<-dw.done
@@ -357,6 +405,7 @@ func TestInstallUpgradeUninstallOnSandbox(t *testing.T) {
 
 	// Upgrade: one setting of the backend changes.
 	w := watchDeployment(t, ctx, cs, ns, releaseName+"-backend")
+	pw := watchPods(t, ctx, cs, ns, "backend")
 	up := action.NewUpgrade(cfg)
 	up.Namespace = ns
 	up.WaitStrategy, up.Timeout = kube.StatusWatcherStrategy, 90*time.Second
@@ -386,15 +435,27 @@ func TestInstallUpgradeUninstallOnSandbox(t *testing.T) {
 	// it. (status.unavailableReplicas is no measure of that: it counts the
 	// surge pod too, before it is even created, so it is 1 for a moment in
 	// every maxSurge rollout.)
-	surged := false
 	for _, s := range statuses {
 		if s.AvailableReplicas < 1 {
 			t.Errorf("backend had %d available replicas of 1 during the upgrade: %+v", s.AvailableReplicas, s)
 		}
-		surged = surged || s.Replicas > 1
 	}
-	if !surged {
-		t.Errorf("never saw the new pod next to the old one in %d statuses: %+v", len(statuses), statuses)
+	// The surge, from the pods themselves (the Deployment's status may
+	// never be written mid-surge when pods start at once): the new pod was
+	// Ready before the old one was marked for deletion.
+	newReady, oldGoing := -1, -1
+	podEvents := pw.finish()
+	for i, p := range podEvents {
+		old := slices.Contains(uids(before["backend"]), string(p.UID))
+		if !old && newReady < 0 && podReady(p) {
+			newReady = i
+		}
+		if old && oldGoing < 0 && p.DeletionTimestamp != nil {
+			oldGoing = i
+		}
+	}
+	if newReady < 0 || oldGoing < 0 || newReady > oldGoing {
+		t.Errorf("the new backend pod was not Ready before the old one went (ready at event %d, old marked at %d of %d)", newReady, oldGoing, len(podEvents))
 	}
 	cm, err := cs.CoreV1().ConfigMaps(ns).Get(ctx, releaseName+"-backend", metav1.GetOptions{})
 	if err != nil || cm.Data["APP_ENV"] != "staging" {
