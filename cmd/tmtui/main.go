@@ -101,6 +101,7 @@ func runUI(s settings, keys common.Overrides) error {
 		NoColor:  s.noColor,
 		ReadOnly: s.readOnly,
 		Keys:     keys,
+		OpenURL:  openURL,
 	})
 	var opts []tea.ProgramOption
 	if s.noColor {

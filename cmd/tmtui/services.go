@@ -52,8 +52,9 @@ func connector(o k8s.ConnectOptions, w wiring) ui.ConnectFunc {
 			rel, scale = w.helm(release)
 		}
 		c.Services = ui.Services{
-			Pods: &podsService{client: client, namespace: info.Namespace, release: release, scale: scale},
-			Logs: &logsService{client: client, namespace: info.Namespace, release: release},
+			Pods:   &podsService{client: client, namespace: info.Namespace, release: release, scale: scale},
+			Logs:   &logsService{client: client, namespace: info.Namespace, release: release},
+			Health: &healthService{client: client, namespace: info.Namespace, release: release},
 		}
 		if rel != nil { // a nil *releaseService must not become a non-nil interface
 			c.Services.Release = rel

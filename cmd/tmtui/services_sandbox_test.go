@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
 	"github.com/taskmaster-ai/tmtui/internal/testenv"
+	"github.com/taskmaster-ai/tmtui/internal/ui"
 	"github.com/taskmaster-ai/tmtui/internal/ui/pods"
 )
 
@@ -148,5 +151,54 @@ func TestImagesServiceListsBothRepositoriesOfTheEngine(t *testing.T) {
 	}
 	if fmt.Sprint(repos) != "[taskmaster-backend taskmaster-frontend]" {
 		t.Errorf("repositories %v", repos)
+	}
+}
+
+func TestHealthServiceReachesBothStandInsThroughPortForwards(t *testing.T) {
+	t.Parallel()
+	cs := testenv.Clientset(t)
+	ns := testenv.Namespace(t, cs)
+	chartDeployment(t, cs, ns, "backend")
+	chartDeployment(t, cs, ns, "frontend")
+	cluster, err := connector(k8s.ConnectOptions{Kubeconfig: testenv.Kubeconfig(t), Namespace: ns}, wiring{})(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := cluster.Health.(*healthService)
+	if !ok || h.release != "taskmaster" || h.namespace != ns {
+		t.Fatalf("health service = %#v", cluster.Health)
+	}
+	// Nothing must answer at the LoadBalancer's address, whatever runs on
+	// this machine's port 3000: an address that was just freed.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.frontendURL = "http://" + l.Addr().String()
+	l.Close()
+
+	var results []ui.HealthResult
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		results, err = h.CheckHealth(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(results) == 2 && results[0].Healthy() && results[1].Healthy() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stand-ins did not answer within a minute: %+v", results)
+		}
+		time.Sleep(time.Second)
+	}
+	for i, want := range []string{"backend", "frontend"} {
+		r := results[i]
+		if r.Component != want || r.Status != 200 || r.Via != ui.ViaPortForward || r.Latency <= 0 || r.Err != nil || !strings.HasPrefix(r.URL, "http://127.0.0.1:") {
+			t.Errorf("%s: %+v, want 200 through a port-forward with a latency", want, r)
+		}
+	}
+	if !strings.HasSuffix(results[0].URL, "/health") {
+		t.Errorf("the backend was asked at %s, not /health", results[0].URL)
 	}
 }

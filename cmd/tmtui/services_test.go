@@ -10,6 +10,7 @@ import (
 
 	"github.com/taskmaster-ai/tmtui/internal/docker"
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
+	"github.com/taskmaster-ai/tmtui/internal/ui"
 	"github.com/taskmaster-ai/tmtui/internal/ui/images"
 	"github.com/taskmaster-ai/tmtui/internal/ui/logs"
 	"github.com/taskmaster-ai/tmtui/internal/ui/pods"
@@ -219,5 +220,25 @@ func TestImagesServiceWithoutAnEngineSaysUnreachableQuickly(t *testing.T) {
 	}
 	if _, err := newImagesService("tcp://[bad").ListImages(context.Background()); !errors.Is(err, images.ErrUnreachable) {
 		t.Errorf("a bad address: %v, want it reported as unreachable", err)
+	}
+}
+
+func TestUIHealthResultsNameTheWayAndKeepTheError(t *testing.T) {
+	got := uiHealthResults([]k8s.HealthResult{
+		{Component: "backend", URL: "http://127.0.0.1:1234/health", Via: k8s.ViaPortForward, Pod: "b-1", Status: 200, Latency: time.Millisecond, Checked: t0},
+		{Component: "frontend", URL: "http://localhost:3000/", Via: k8s.ViaPreferred, Status: 200, Latency: 2 * time.Millisecond},
+		{Component: "frontend", Err: "no Ready pod matches"},
+	})
+	want := []ui.HealthResult{
+		{Component: "backend", URL: "http://127.0.0.1:1234/health", Via: ui.ViaPortForward, Status: 200, Latency: time.Millisecond},
+		{Component: "frontend", URL: "http://localhost:3000/", Via: ui.ViaLoadBalancer, Status: 200, Latency: 2 * time.Millisecond},
+		{Component: "frontend"},
+	}
+	if got[2].Err == nil || got[2].Err.Error() != "no Ready pod matches" {
+		t.Errorf("error = %v", got[2].Err)
+	}
+	got[2].Err = nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }

@@ -155,6 +155,7 @@ type world struct {
 	info         ClusterInfo
 	opts         Options
 	images       images.Service
+	health       HealthService // nil: the session has none
 	releaseReads atomic.Int32
 }
 
@@ -171,7 +172,7 @@ func newWorld() *world {
 func (w *world) options() Options {
 	o := w.opts
 	o.Connect = func(context.Context) (Cluster, error) {
-		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: fakeRelease{statusReads: &w.releaseReads}}}, nil
+		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: fakeRelease{statusReads: &w.releaseReads}, Health: w.health}}, nil
 	}
 	o.Context = w.info.Context
 	o.Images = w.images

@@ -44,6 +44,8 @@ type Services struct {
 	Pods    pods.Service
 	Logs    logs.Service
 	Release release.Service
+	// Health checks the backend and the frontend; nil hides h and o.
+	Health HealthService
 }
 
 // Cluster is what a connection gives the UI.
@@ -79,6 +81,8 @@ type Options struct {
 	Now func() time.Time
 	// StatusFade is how long info and success lines stay; 0 means 4 s.
 	StatusFade time.Duration
+	// OpenURL opens a URL in the browser, for o; nil hides o.
+	OpenURL func(url string) error
 }
 
 type state int
@@ -123,6 +127,7 @@ type Model struct {
 	noColor  bool
 	readOnly bool
 	fade     time.Duration
+	openURL  func(string) error
 
 	styles  styles.Styles
 	keys    keyMap
@@ -155,6 +160,9 @@ type Model struct {
 	nextTask int
 	status   status
 	statusN  int
+
+	health      HealthService // the session's; nil when it has none
+	frontendURL string        // the LoadBalancer's, from the last health check
 }
 
 // New returns the root model, ready to connect once the program starts it.
@@ -168,6 +176,7 @@ func New(o Options) Model {
 		noColor:  o.NoColor,
 		readOnly: o.ReadOnly,
 		fade:     o.StatusFade,
+		openURL:  o.OpenURL,
 		keys:     newKeyMap(o.Keys),
 		help:     help.New(),
 		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
@@ -253,7 +262,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.guard(msg.Action, msg.Route)
 
 	case taskDoneMsg:
-		m.tasks = slices.DeleteFunc(m.tasks, func(t task) bool { return t.id == msg.id })
+		m.endTask(msg.id)
 		var cmds []tea.Cmd
 		succeeded := true
 		if o, ok := msg.result.(common.Outcome); ok {
@@ -270,6 +279,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, m.release.Refresh())
 		}
 		return m, tea.Batch(cmds...)
+
+	case healthDoneMsg:
+		m.endTask(msg.id)
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		text, url, err := healthReport(msg.results, msg.err, m.keys.Focus[common.PodsPane].Help().Key, m.keys.Focus[common.LogsPane].Help().Key, m.keys.Health.Help().Key)
+		m.frontendURL = url
+		return m, m.setStatus(text, err, statusSuccess)
+
+	case openedMsg:
+		if msg.err != nil {
+			return m, m.setStatus("", fmt.Errorf("could not open a browser: %v; open %s yourself", msg.err, msg.url), statusError)
+		}
+		return m, m.setStatus("opened "+msg.url+" in the browser", nil, statusInfo)
 
 	case common.StatusMsg:
 		return m, m.setStatus(msg.Info, msg.Err, statusInfo)
@@ -317,6 +341,9 @@ func (m *Model) startSession(s Services) tea.Cmd {
 		m.sessionCancel()
 	}
 	m.sessionCtx, m.sessionCancel = context.WithCancel(context.Background())
+	m.health, m.frontendURL = s.Health, ""
+	m.keys.Health.SetEnabled(s.Health != nil)
+	m.keys.Open.SetEnabled(s.Health != nil && m.openURL != nil)
 	var cmds []tea.Cmd
 	if s.Pods != nil {
 		cmds = append(cmds, m.pods.Start(m.sessionCtx, m.gen, s.Pods))
@@ -380,6 +407,13 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.status = status{}
 		m.keys.Dismiss.SetEnabled(false)
 		return m, nil
+	case key.Matches(msg, m.keys.Health):
+		return m, m.checkHealth()
+	case key.Matches(msg, m.keys.Open):
+		if m.frontendURL == "" {
+			return m, m.setStatus(noLoadBalancer(m.keys.Health.Help().Key).Error(), nil, statusInfo)
+		}
+		return m, openURLCmd(m.openURL, m.frontendURL)
 	}
 	for i, b := range m.keys.Focus {
 		if key.Matches(msg, b) {
@@ -436,13 +470,35 @@ func (m Model) guard(a common.Action, r common.Route) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) run(a common.Action, r common.Route, confirmation string) tea.Cmd {
-	m.nextTask++
-	m.tasks = append(m.tasks, task{id: m.nextTask, title: a.Title})
-	cmds := []tea.Cmd{runTask(m.sessionCtx, m.nextTask, r, a, confirmation)}
-	if len(m.tasks) == 1 {
-		cmds = append(cmds, m.spinner.Tick)
+	id, tick := m.startTask(a.Title)
+	return tea.Batch(runTask(m.sessionCtx, id, r, a, confirmation), tick)
+}
+
+// checkHealth runs one health check as a task, with the spinner. It changes
+// nothing, so it does not go through the guard.
+func (m *Model) checkHealth() tea.Cmd {
+	for _, t := range m.tasks {
+		if t.title == healthTitle {
+			return nil // one at a time
+		}
 	}
-	return tea.Batch(cmds...)
+	id, tick := m.startTask(healthTitle)
+	return tea.Batch(checkHealthCmd(m.sessionCtx, m.health, id, m.gen), tick)
+}
+
+// startTask shows a running task; the command starts the spinner when it
+// is the only one.
+func (m *Model) startTask(title string) (int, tea.Cmd) {
+	m.nextTask++
+	m.tasks = append(m.tasks, task{id: m.nextTask, title: title})
+	if len(m.tasks) == 1 {
+		return m.nextTask, m.spinner.Tick
+	}
+	return m.nextTask, nil
+}
+
+func (m *Model) endTask(id int) {
+	m.tasks = slices.DeleteFunc(m.tasks, func(t task) bool { return t.id == id })
 }
 
 func (m Model) dialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {

@@ -208,7 +208,7 @@ func releaseWord(state string) string {
 func (m Model) helpLine() string {
 	g := m.keys
 	paneKeys := m.pane(m.focus).ShortHelp()
-	extra := []key.Binding{g.Next, g.Zoom}
+	extra := []key.Binding{g.Health, g.Next, g.Zoom}
 	h := m.help
 	h.SetWidth(0) // measure untruncated
 	for {
