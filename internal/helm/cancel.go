@@ -120,3 +120,21 @@ func (w *cancelOnceWaiter) WaitForDelete(rl kube.ResourceList, timeout time.Dura
 func (w *cancelOnceWaiter) WatchUntilReady(rl kube.ResourceList, timeout time.Duration) error {
 	return w.run(func(in kube.Waiter) error { return in.WatchUntilReady(rl, timeout) })
 }
+
+// begin starts an operation that changes the release: it waits for its
+// turn (one change at a time), makes a fresh Helm configuration, and ties
+// Helm's waits to ctx the safe way (cancelWith), calling onFail, if given,
+// when a wait ends in failure. The caller defers unlock.
+func (c *Client) begin(ctx context.Context, onFail func(error)) (cfg *action.Configuration, unlock func(), err error) {
+	unlock, err = c.lock(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err = c.newConfig()
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	cancelWith(ctx, cfg, onFail)
+	return cfg, unlock, nil
+}

@@ -52,18 +52,13 @@ func (c *Client) Install(ctx context.Context, o InstallOptions) (*Release, error
 	if err := checkReplicaOverrides(ch, o.Overrides); err != nil {
 		return nil, err
 	}
-	unlock, err := c.lock(ctx)
+	cfg, unlock, err := c.begin(ctx, func(err error) {
+		em.emit(StepRollback, "not ready in time ("+oneLine(err.Error())+"): uninstalling what was made", nil)
+	})
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	cfg, err := c.newConfig()
-	if err != nil {
-		return nil, err
-	}
-	cancelWith(ctx, cfg, func(err error) {
-		em.emit(StepRollback, "not ready in time ("+oneLine(err.Error())+"): uninstalling what was made", nil)
-	})
 	existing, err := c.last(cfg)
 	switch {
 	case errors.Is(err, ErrNotInstalled):
@@ -152,16 +147,11 @@ func chartName(ch *chart.Chart) string {
 // does not make (the Secret taskmaster-secret, the namespace) stay.
 func (c *Client) Uninstall(ctx context.Context, o ApplyOptions) error {
 	em := c.emitter(o.Events, OpUninstall)
-	unlock, err := c.lock(ctx)
+	cfg, unlock, err := c.begin(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	cfg, err := c.newConfig()
-	if err != nil {
-		return err
-	}
-	cancelWith(ctx, cfg, nil)
 	if _, err := c.last(cfg); err != nil {
 		return err
 	}
@@ -251,16 +241,11 @@ type TestRun struct {
 // error along with the result, whose Logs then hold the test pods' logs.
 func (c *Client) Test(ctx context.Context, o ApplyOptions) (*TestResult, error) {
 	em := c.emitter(o.Events, OpTest)
-	unlock, err := c.lock(ctx)
+	cfg, unlock, err := c.begin(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	cfg, err := c.newConfig()
-	if err != nil {
-		return nil, err
-	}
-	cancelWith(ctx, cfg, nil)
 	last, err := c.last(cfg)
 	if err != nil {
 		return nil, err

@@ -333,22 +333,17 @@ func (c *Client) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Release, 
 		return nil, errors.New("no plan to apply")
 	}
 	em := c.emitter(o.Events, p.Op)
-	unlock, err := c.lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	cfg, err := c.newConfig()
-	if err != nil {
-		return nil, err
-	}
 	undo := func(err error) {
 		em.emit(StepRollback, "not ready in time ("+oneLine(err.Error())+"): rolling back", nil)
 	}
 	if p.mode == modeRollback {
 		undo = nil // a Helm rollback has no undo of its own
 	}
-	cancelWith(ctx, cfg, undo)
+	cfg, unlock, err := c.begin(ctx, undo)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	last, err := c.last(cfg)
 	if err != nil {
 		return nil, err

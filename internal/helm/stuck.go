@@ -91,16 +91,11 @@ func (c *Client) stuckFrom(cfg *action.Configuration, last *releasev1.Release) *
 // alone and returned as it is.
 func (c *Client) Recover(ctx context.Context, o ApplyOptions) (*Release, error) {
 	em := c.emitter(o.Events, OpRecover)
-	unlock, err := c.lock(ctx)
+	cfg, unlock, err := c.begin(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	cfg, err := c.newConfig()
-	if err != nil {
-		return nil, err
-	}
-	cancelWith(ctx, cfg, nil)
 	last, err := c.last(cfg)
 	if err != nil {
 		return nil, err
