@@ -17,6 +17,7 @@ type settings struct {
 	logFile    string
 	noColor    bool
 	readOnly   bool
+	mouse      bool
 	configPath string // the key bindings file; "" means keymap.DefaultPath
 	help       bool
 	version    bool // the `tmtui version` subcommand
@@ -39,6 +40,7 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 	fs.StringVar(&s.logFile, "log-file", "", "write logs here (default: tmtui/tmtui.log in the user cache directory)")
 	fs.BoolVar(&s.noColor, "no-color", false, "draw without colour (also: NO_COLOR=1)")
 	fs.BoolVar(&s.readOnly, "readonly", false, "look, never change: hide every key that scales, restarts, deletes or deploys")
+	fs.BoolVar(&s.mouse, "mouse", false, "use the mouse: click to focus a pane and select a row, wheel to scroll (the terminal then selects text only with shift held)")
 	fs.StringVar(&s.configPath, "config", "", "config file with key bindings (default: tmtui/config.yaml in the user config directory)")
 	addDoctorFlags(fs, &s.doctorOpts)
 	fs.BoolVarP(&s.help, "help", "h", false, "show this help")

@@ -102,6 +102,7 @@ func runUI(s settings, keys common.Overrides) error {
 		ReadOnly: s.readOnly,
 		Keys:     keys,
 		OpenURL:  openURL,
+		Mouse:    s.mouse,
 	})
 	var opts []tea.ProgramOption
 	if s.noColor {

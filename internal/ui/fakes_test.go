@@ -157,6 +157,7 @@ type world struct {
 	images       images.Service
 	health       HealthService // nil: the session has none
 	releaseReads atomic.Int32
+	release      release.Service // nil: fakeRelease, which cannot change anything
 }
 
 func newWorld() *world {
@@ -172,7 +173,11 @@ func newWorld() *world {
 func (w *world) options() Options {
 	o := w.opts
 	o.Connect = func(context.Context) (Cluster, error) {
-		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: fakeRelease{statusReads: &w.releaseReads}, Health: w.health}}, nil
+		var rel release.Service = fakeRelease{statusReads: &w.releaseReads}
+		if w.release != nil {
+			rel = w.release
+		}
+		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: rel, Health: w.health}}, nil
 	}
 	o.Context = w.info.Context
 	o.Images = w.images

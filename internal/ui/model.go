@@ -83,6 +83,9 @@ type Options struct {
 	StatusFade time.Duration
 	// OpenURL opens a URL in the browser, for o; nil hides o.
 	OpenURL func(url string) error
+	// Mouse turns on mouse reporting: click to focus and select, wheel to
+	// scroll. Off by default, since it stops the terminal selecting text.
+	Mouse bool
 }
 
 type state int
@@ -113,6 +116,9 @@ type pending struct {
 	action *common.Action
 	route  common.Route
 	quit   bool
+	// confirmation is the context name typed already, when a second
+	// question follows (the release name of an uninstall on REMOTE).
+	confirmation string
 }
 
 type task struct {
@@ -128,6 +134,7 @@ type Model struct {
 	readOnly bool
 	fade     time.Duration
 	openURL  func(string) error
+	mouse    bool
 
 	styles  styles.Styles
 	keys    keyMap
@@ -155,6 +162,10 @@ type Model struct {
 
 	dialog  *dialog.Confirm
 	pending *pending
+	// dialogs are the windows panes opened (forms, diffs), the front one
+	// last; the guard's dialog, when there is one, is in front of them.
+	dialogs    []common.Dialog
+	graceUntil time.Time // keys before this (wall clock) go nowhere: a dialog opened by itself
 
 	tasks    []task
 	nextTask int
@@ -177,6 +188,7 @@ func New(o Options) Model {
 		readOnly: o.ReadOnly,
 		fade:     o.StatusFade,
 		openURL:  o.OpenURL,
+		mouse:    o.Mouse,
 		keys:     newKeyMap(o.Keys),
 		help:     help.New(),
 		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
@@ -240,6 +252,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m.handleMouse(msg.(tea.MouseMsg))
+
 	case connectResultMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -272,6 +287,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.route.Gen == m.gen && msg.result != nil {
 			cmds = append(cmds, m.pane(msg.route.Pane).Update(msg.result))
+			m.syncReleaseState()
 		}
 		// A change can make a new Helm revision (scaling is an upgrade):
 		// the release pane and the header read the release again.
@@ -304,6 +320,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 
+	case common.OpenDialogMsg:
+		if msg.Gen != m.gen {
+			return m, nil
+		}
+		m.dialogs = append(m.dialogs, msg.Dialog)
+		if msg.Unasked {
+			m.graceUntil = time.Now().Add(dialogGrace)
+		}
+		return m, nil
+
+	case progressMsg:
+		var cmd tea.Cmd
+		if msg.route.Gen == m.gen && msg.msg != nil {
+			cmd = m.pane(msg.route.Pane).Update(msg.msg)
+		}
+		return m, tea.Batch(cmd, readProgress(msg.route, msg.ch))
+
 	case common.OpenLogsMsg:
 		m.focus = common.LogsPane
 		m.layout()
@@ -315,6 +348,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // from an older session: another context or namespace
 		}
 		cmd := m.pane(r.Pane).Update(msg)
+		if r.Pane == common.ReleasePane {
+			m.syncReleaseState()
+		}
 		if o, ok := msg.(common.Outcome); ok {
 			text, err := o.Outcome()
 			cmd = tea.Batch(cmd, m.setStatus(text, err, statusSuccess))
@@ -333,6 +369,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// syncReleaseState tells the panes what they need to know of the release:
+// the pods pane offers scaling (a Helm upgrade) only when it is installed.
+func (m *Model) syncReleaseState() {
+	if loaded, installed := m.release.State(); loaded {
+		m.pods.SetReleaseInstalled(installed)
+	}
+}
+
 // startSession points every pane at a new connection. The old session's
 // context ends, stopping its watches and streams; their last messages carry
 // the old generation and are dropped.
@@ -341,6 +385,7 @@ func (m *Model) startSession(s Services) tea.Cmd {
 		m.sessionCancel()
 	}
 	m.sessionCtx, m.sessionCancel = context.WithCancel(context.Background())
+	m.dialogs = nil // they belonged to the old session
 	m.health, m.frontendURL = s.Health, ""
 	m.keys.Health.SetEnabled(s.Health != nil)
 	m.keys.Open.SetEnabled(s.Health != nil && m.openURL != nil)
@@ -362,8 +407,18 @@ func (m *Model) startSession(s Services) tea.Cmd {
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if (m.dialog != nil || len(m.dialogs) > 0) && time.Now().Before(m.graceUntil) {
+		return m, nil
+	}
 	if m.dialog != nil {
 		return m.dialogKey(msg)
+	}
+	if n := len(m.dialogs); n > 0 {
+		cmd, done := m.dialogs[n-1].Update(msg)
+		if done {
+			m.dialogs = slices.Clone(m.dialogs[:n-1])
+		}
+		return m, cmd
 	}
 	if m.state != connected {
 		switch {
@@ -460,18 +515,43 @@ func (m Model) guard(a common.Action, r common.Route) (tea.Model, tea.Cmd) {
 			Require: m.info.Context,
 		}
 		m.pending = &pending{action: &a, route: r}
+		m.graceFor(a)
+		return m, nil
+	case a.Type != "":
+		m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: bodyOf(a), Require: a.Type}
+		m.pending = &pending{action: &a, route: r}
+		m.graceFor(a)
 		return m, nil
 	case a.Ask:
-		m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: "This cannot be undone."}
+		m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: bodyOf(a)}
 		m.pending = &pending{action: &a, route: r}
+		m.graceFor(a)
 		return m, nil
 	}
 	return m, m.run(a, r, "")
 }
 
+func bodyOf(a common.Action) string {
+	if a.Body != "" {
+		return a.Body
+	}
+	return "This cannot be undone."
+}
+
+// graceFor keeps keys off a question that opened by itself for a moment.
+func (m *Model) graceFor(a common.Action) {
+	if a.Unasked {
+		m.graceUntil = time.Now().Add(dialogGrace)
+	}
+}
+
 func (m *Model) run(a common.Action, r common.Route, confirmation string) tea.Cmd {
 	id, tick := m.startTask(a.Title)
-	return tea.Batch(runTask(m.sessionCtx, id, r, a, confirmation), tick)
+	cmds := []tea.Cmd{runTask(m.sessionCtx, id, r, a, confirmation), tick}
+	if a.Progress != nil {
+		cmds = append(cmds, readProgress(r, a.Progress))
+	}
+	return tea.Batch(cmds...)
 }
 
 // checkHealth runs one health check as a task, with the spinner. It changes
@@ -520,9 +600,16 @@ func (m Model) dialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case p.quit:
 		return m, tea.Quit
 	}
-	confirmation := ""
-	if d.Require != "" {
+	confirmation := p.confirmation
+	if d.Require != "" && d.Require == m.info.Context && !m.info.Local && confirmation == "" {
 		confirmation = d.Typed()
+		// A REMOTE context asked for its name; an uninstall still asks
+		// for the release's.
+		if a := p.action; a.Type != "" && a.Type != confirmation {
+			m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: bodyOf(*a), Require: a.Type}
+			m.pending = &pending{action: a, route: p.route, confirmation: confirmation}
+			return m, nil
+		}
 	}
 	return m, m.run(*p.action, p.route, confirmation)
 }
@@ -567,4 +654,4 @@ func capitalize(s string) string {
 }
 
 // ActionPending reports whether a dialog waits for an answer.
-func (m Model) ActionPending() bool { return m.dialog != nil }
+func (m Model) ActionPending() bool { return m.dialog != nil || len(m.dialogs) > 0 }
