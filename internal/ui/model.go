@@ -172,6 +172,8 @@ type Model struct {
 	status   status
 	statusN  int
 
+	quitting bool // the user quit while work ran: tmtui waits for it to stop
+
 	health      HealthService // the session's; nil when it has none
 	frontendURL string        // the LoadBalancer's, from the last health check
 }
@@ -278,6 +280,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case taskDoneMsg:
 		m.endTask(msg.id)
+		if m.quitting && len(m.tasks) == 0 {
+			return m, tea.Quit
+		}
 		var cmds []tea.Cmd
 		succeeded := true
 		if o, ok := msg.result.(common.Outcome); ok {
@@ -298,6 +303,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case healthDoneMsg:
 		m.endTask(msg.id)
+		if m.quitting && len(m.tasks) == 0 {
+			return m, tea.Quit
+		}
 		if msg.gen != m.gen {
 			return m, nil
 		}
@@ -487,7 +495,9 @@ func (m *Model) setFocus(p common.PaneID) {
 // quit asks first while work runs: quitting then would leave the user not
 // knowing whether a change went through.
 func (m Model) quit() (tea.Model, tea.Cmd) {
-	if len(m.tasks) == 0 {
+	if len(m.tasks) == 0 || m.quitting {
+		// A second q while stopping quits at once: an operation cut
+		// short then is found stuck, and recovered, at the next start.
 		return m, tea.Quit
 	}
 	titles := make([]string, len(m.tasks))
@@ -496,10 +506,24 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	}
 	m.dialog = &dialog.Confirm{
 		Title: "Quit while work runs?",
-		Body:  "Still running: " + strings.Join(titles, ", ") + ". If you quit, tmtui stops following it and you will not see whether it worked.",
+		Body:  "Still running: " + strings.Join(titles, ", ") + ". If you quit, tmtui stops it first: a change to the release is undone (Helm rolls it back), so nothing is left half-done. That can take a minute.",
 	}
 	m.pending = &pending{quit: true}
 	return m, nil
+}
+
+// stopAndQuit ends the session's work and quits once every task has
+// returned: a Helm operation whose context ends undoes itself, and tmtui
+// waits for that, so a quit never leaves a release pending.
+func (m Model) stopAndQuit() (tea.Model, tea.Cmd) {
+	if len(m.tasks) == 0 {
+		return m, tea.Quit
+	}
+	m.quitting = true
+	if m.sessionCancel != nil {
+		m.sessionCancel()
+	}
+	return m, m.setStatus("", fmt.Errorf("quitting: stopping the running work and undoing unfinished changes first (press %s again to quit at once)", m.keys.Quit.Help().Key), statusError)
 }
 
 // guard is the one door every change goes through.
@@ -598,7 +622,7 @@ func (m Model) dialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case p == nil:
 		return m, nil
 	case p.quit:
-		return m, tea.Quit
+		return m.stopAndQuit()
 	}
 	confirmation := p.confirmation
 	if d.Require != "" && d.Require == m.info.Context && !m.info.Local && confirmation == "" {

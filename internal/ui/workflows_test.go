@@ -399,7 +399,7 @@ func TestStuckReleaseOffersRecoveryByItself(t *testing.T) {
 	ops.state = "pending-upgrade"
 	_, r := opsWorld(t, ops)
 	if r.m.dialog == nil || !strings.Contains(r.screen(), "Recover release taskmaster: roll back to revision 3?") ||
-		!strings.Contains(r.screen(), "Revision 4 has been pending-upgrade since") {
+		!strings.Contains(r.screen(), "Revision 4 has been pending-upgrade for 3m") {
 		t.Fatalf("a stuck release did not offer recovery:\n%s", r.screen())
 	}
 	// A key typed for the panes just as it opened does not answer it.

@@ -127,11 +127,13 @@ func (d *Diff) View(s styles.Styles, width, height int) string {
 	head = append(head, "")
 	foot := []string{"", s.Muted.Render("y/enter apply · n/esc cancel · ↑/↓/pgup/pgdn scroll")}
 	headText := strings.Join(head, "\n")
+	body := d.Body(s)
 	bodyH := max(3, height-frameH-strings.Count(headText, "\n")-1-len(foot))
+	bodyH = min(bodyH, strings.Count(body, "\n")+1)
 	if !d.ready || d.w != inner || d.h != bodyH || !sameStyles(d.styles, s) {
 		offset := d.vp.YOffset()
 		d.vp = viewport.New(viewport.WithWidth(inner), viewport.WithHeight(bodyH))
-		d.vp.SetContent(d.Body(s))
+		d.vp.SetContent(body)
 		d.vp.SetYOffset(offset)
 		d.ready, d.w, d.h, d.styles = true, inner, bodyH, s
 	}

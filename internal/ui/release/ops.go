@@ -341,8 +341,8 @@ func (m *Model) handleOpMsg(msg tea.Msg) (tea.Cmd, bool) {
 			return common.Status(orRelease(m.name) + " is not stuck: nothing to recover"), true
 		}
 		s := msg.stuck
-		body := fmt.Sprintf("Revision %d has been %s since %s: an operation that never finished (tmtui or helm was stopped mid-way, or it still runs elsewhere). Recovery will %s.",
-			s.Revision, s.State, s.Since.Local().Format("15:04:05"), s.Plan)
+		body := fmt.Sprintf("Revision %d has been %s for %s: an operation that never finished (tmtui or helm was stopped mid-way, or it still runs elsewhere). Recovery will %s.",
+			s.Revision, s.State, common.Age(m.now().Sub(s.Since)), s.Plan)
 		a := m.action("recover release "+m.name+": "+s.Plan, true, "", body, m.operator().Recover)
 		a.Unasked = msg.unasked
 		return common.Request(m.route, a), true
