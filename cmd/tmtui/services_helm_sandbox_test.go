@@ -44,7 +44,7 @@ func TestHelmWiringServesTheReleasePaneAndScalesThroughHelm(t *testing.T) {
 		t.Fatalf("install: %v", err)
 	}
 
-	cluster, err := connector(opts, wiring{helm: helmServices(opts)})(ctx)
+	cluster, err := connector(opts, wiring{helm: helmServices(opts, 0)})(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/taskmaster-ai/tmtui/internal/helm"
 	"github.com/taskmaster-ai/tmtui/internal/ui/dialog"
@@ -103,7 +104,7 @@ func overridesOf(c release.Change) helm.Overrides {
 
 // withEvents runs an engine operation with a progress channel whose events
 // go to the pane's channel, and returns once no more will.
-func withEvents(events chan<- release.Progress, run func(helm.ApplyOptions) error) error {
+func withEvents(events chan<- release.Progress, timeout time.Duration, run func(helm.ApplyOptions) error) error {
 	ch := make(chan helm.Event, 16)
 	done := make(chan struct{})
 	go func() {
@@ -115,7 +116,7 @@ func withEvents(events chan<- release.Progress, run func(helm.ApplyOptions) erro
 			}
 		}
 	}()
-	err := run(helm.ApplyOptions{Events: ch})
+	err := run(helm.ApplyOptions{Events: ch, Timeout: timeout})
 	close(ch)
 	<-done
 	return err
@@ -135,7 +136,7 @@ func progressOf(ev helm.Event) release.Progress {
 
 func (r *releaseService) Install(ctx context.Context, c release.Change, events chan<- release.Progress) (string, error) {
 	var rel *helm.Release
-	err := withEvents(events, func(o helm.ApplyOptions) (err error) {
+	err := withEvents(events, r.timeout, func(o helm.ApplyOptions) (err error) {
 		rel, err = r.helm.Install(ctx, helm.InstallOptions{Overrides: overridesOf(c), ApplyOptions: o})
 		return err
 	})
@@ -175,7 +176,7 @@ func (r *releaseService) Apply(ctx context.Context, p release.Plan, events chan<
 		return "", errors.New("internal error: the plan did not come from this session; plan again")
 	}
 	var rel *helm.Release
-	err := withEvents(events, func(o helm.ApplyOptions) (err error) {
+	err := withEvents(events, r.timeout, func(o helm.ApplyOptions) (err error) {
 		rel, err = r.helm.Apply(ctx, hp, o)
 		return err
 	})
@@ -189,7 +190,7 @@ func (r *releaseService) Apply(ctx context.Context, p release.Plan, events chan<
 }
 
 func (r *releaseService) Uninstall(ctx context.Context, events chan<- release.Progress) (string, error) {
-	err := withEvents(events, func(o helm.ApplyOptions) error { return r.helm.Uninstall(ctx, o) })
+	err := withEvents(events, r.timeout, func(o helm.ApplyOptions) error { return r.helm.Uninstall(ctx, o) })
 	if err != nil {
 		return "", err
 	}
@@ -198,7 +199,7 @@ func (r *releaseService) Uninstall(ctx context.Context, events chan<- release.Pr
 
 func (r *releaseService) Test(ctx context.Context, events chan<- release.Progress) (string, error) {
 	var res *helm.TestResult
-	err := withEvents(events, func(o helm.ApplyOptions) (err error) {
+	err := withEvents(events, r.timeout, func(o helm.ApplyOptions) (err error) {
 		res, err = r.helm.Test(ctx, o)
 		return err
 	})
@@ -226,7 +227,7 @@ func (r *releaseService) Stuck(ctx context.Context) (*release.Stuck, error) {
 
 func (r *releaseService) Recover(ctx context.Context, events chan<- release.Progress) (string, error) {
 	var rel *helm.Release
-	err := withEvents(events, func(o helm.ApplyOptions) (err error) {
+	err := withEvents(events, r.timeout, func(o helm.ApplyOptions) (err error) {
 		rel, err = r.helm.Recover(ctx, o)
 		return err
 	})

@@ -83,6 +83,9 @@ type Options struct {
 	StatusFade time.Duration
 	// OpenURL opens a URL in the browser, for o; nil hides o.
 	OpenURL func(url string) error
+	// OperationTimeout bounds an install, upgrade, rollback, uninstall or
+	// helm test, the engine's undoing of a failure included; 0 means 7 min.
+	OperationTimeout time.Duration
 	// Mouse turns on mouse reporting: click to focus and select, wheel to
 	// scroll. Off by default, since it stops the terminal selecting text.
 	Mouse bool
@@ -196,7 +199,7 @@ func New(o Options) Model {
 		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		info:     ClusterInfo{Context: o.Context},
 		images:   images.New(images.Options{Keys: o.Keys, ReadOnly: o.ReadOnly}),
-		release:  release.New(release.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, Release: o.Release, Now: o.Now}),
+		release:  release.New(release.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, Release: o.Release, Now: o.Now, Timeout: o.OperationTimeout}),
 		pods:     pods.New(pods.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, MinReplicas: o.MinReplicas, MaxReplicas: o.MaxReplicas, Now: o.Now}),
 		logs:     logs.New(logs.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, SaveDir: o.SaveDir, Now: o.Now}),
 		focus:    common.PodsPane,

@@ -63,6 +63,8 @@ type Options struct {
 	ReadOnly bool
 	Release  string // the release's name, shown before the first status
 	Now      func() time.Time
+	// Timeout bounds an operation (install, upgrade…); 0 means opTimeout.
+	Timeout time.Duration
 }
 
 // Model is the Release pane.
@@ -72,6 +74,7 @@ type Model struct {
 	svc   Service
 
 	keys    keyMap
+	timeout time.Duration
 	styles  styles.Styles
 	now     func() time.Time
 	name    string
@@ -96,15 +99,19 @@ type Model struct {
 // New returns the pane, idle until Start.
 func New(o Options) *Model {
 	m := &Model{
-		route:  common.Route{Pane: common.ReleasePane},
-		keys:   newKeyMap(o.Keys, o.ReadOnly),
-		styles: styles.Plain(),
-		now:    o.Now,
-		name:   o.Release,
-		vp:     viewport.New(),
+		route:   common.Route{Pane: common.ReleasePane},
+		keys:    newKeyMap(o.Keys, o.ReadOnly),
+		styles:  styles.Plain(),
+		now:     o.Now,
+		name:    o.Release,
+		timeout: o.Timeout,
+		vp:      viewport.New(),
 	}
 	if m.now == nil {
 		m.now = time.Now
+	}
+	if m.timeout <= 0 {
+		m.timeout = opTimeout
 	}
 	return m
 }

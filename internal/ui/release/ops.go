@@ -144,7 +144,7 @@ func (m *Model) action(title string, ask bool, typed string, body string, call f
 	ch := make(chan tea.Msg, 64)
 	r := m.route
 	return common.Action{
-		Title: title, Ask: ask, Type: typed, Body: body, Timeout: opTimeout, Progress: ch,
+		Title: title, Ask: ask, Type: typed, Body: body, Timeout: m.timeout, Progress: ch,
 		Run: func(ctx context.Context, _ string) tea.Msg {
 			events := make(chan Progress, 16)
 			done := make(chan struct{})
