@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/taskmaster-ai/tmtui/internal/testenv"
@@ -22,12 +21,7 @@ func TestTmuxFailingUpgradesRollBackAndNameThePod(t *testing.T) {
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	ctx := t.Context()
-	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "taskmaster-secret"},
-		StringData: map[string]string{"database-url": "postgresql://user:pass@db.invalid/app", "openai-api-key": "sk-test-fake", "jwt-secret": "fake-jwt-secret-fake-jwt-secret-fake-jwt"},
-	}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	createAppSecret(t, cs, ns, nil)
 	const timeout = 20 * time.Second
 	term := startInTmux(t, "--kubeconfig", sb.Kubeconfig, "-n", ns, "--timeout", timeout.String())
 	term.waitFor("is not installed", 20*time.Second)

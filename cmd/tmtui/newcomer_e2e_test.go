@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
@@ -94,12 +93,7 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	ctx := t.Context()
-	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "taskmaster-secret"},
-		StringData: newcomerSecrets,
-	}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	createAppSecret(t, cs, ns, newcomerSecrets)
 	shots := &screens{t: t}
 	term := startCommandInTmux(t, []string{"DOCKER_HOST=" + testenv.DockerHost(t)}, buildTmtui(t), "--kubeconfig", sb.Kubeconfig, "-n", ns)
 
