@@ -49,8 +49,8 @@ type Service interface {
 	// Release is the release's state in namespace.
 	Release(ctx context.Context, namespace string) (Release, error)
 	// Install installs the release, reporting progress on progress (never
-	// blocking on it), and waits until it is ready. Cancelling ctx makes
-	// Helm remove what it made.
+	// blocking on it, and closing it when it returns), and waits until it
+	// is ready. Cancelling ctx makes Helm remove what it made.
 	Install(ctx context.Context, req InstallRequest, progress chan<- Progress) (Release, error)
 	// WaitReady waits until the release's pods are ready.
 	WaitReady(ctx context.Context, namespace string) error
