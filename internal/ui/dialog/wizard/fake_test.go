@@ -28,6 +28,7 @@ type fakeService struct {
 	namespaces   map[string]bool
 	secret       SecretStatus
 	applied      []SecretValues
+	applyHold    chan struct{} // when set, ApplySecret waits for it
 	present      map[string]bool // image refs the engine has
 	kit          []KitFile
 	written      []string
@@ -152,6 +153,9 @@ func (f *fakeService) SecretStatus(context.Context, string) (SecretStatus, error
 
 func (f *fakeService) ApplySecret(_ context.Context, ns string, v SecretValues, confirm string) (SecretResult, error) {
 	f.call("apply-secret " + ns)
+	if f.applyHold != nil {
+		<-f.applyHold
+	}
 	if err := f.approve(confirm); err != nil {
 		return SecretResult{}, err
 	}

@@ -151,6 +151,7 @@ type formValues struct {
 	text      string
 	secrets   SecretValues
 	jwtChoice string
+	appDir    string
 	tags      map[string]*string
 }
 
@@ -354,7 +355,11 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case "r":
 		return m.enter(m.step)
 	case "b", "shift+tab":
-		if m.step > StepPreflight && m.step != StepInstall {
+		switch m.step {
+		case StepPreflight, StepInstall:
+		case StepHealth:
+			return m.enter(StepReview) // the install is done: not again
+		default:
 			return m.enter(m.step - 1)
 		}
 	case "enter":
@@ -854,7 +859,7 @@ func (m *Model) build() tea.Cmd {
 func (m *Model) buildOne(todo []Image) tea.Cmd {
 	ctx, gen := m.cancelCtx(), m.gen
 	img := todo[0]
-	ch := m.svc.BuildImage(ctx, m.fv.text, img.Component, img.Ref)
+	ch := m.svc.BuildImage(ctx, m.fv.appDir, img.Component, img.Ref)
 	return waitBuild(gen, img.Component, ch, todo[1:])
 }
 
@@ -1108,13 +1113,13 @@ func (m *Model) tagsForm() tea.Cmd {
 }
 
 func (m *Model) appDirForm() tea.Cmd {
-	if m.fv.text == "" {
-		m.fv.text = m.opts.AppDir
+	if m.fv.appDir == "" {
+		m.fv.appDir = m.opts.AppDir
 	}
 	return m.setForm(formAppDir, newForm(m.styles, m.formWidth(), huh.NewGroup(
 		huh.NewInput().Title("The app's folder").
 			Description("The TaskMaster repository, with backend/ and frontend/.").
-			Value(&m.fv.text).
+			Value(&m.fv.appDir).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
 					return errors.New("name the folder")
@@ -1144,7 +1149,7 @@ func (m *Model) nextKitQuestion() tea.Cmd {
 		if len(m.kitWrite) == 0 {
 			return m.build()
 		}
-		svc, gen, dir, paths := m.svc, m.gen, m.fv.text, append([]string(nil), m.kitWrite...)
+		svc, gen, dir, paths := m.svc, m.gen, m.fv.appDir, append([]string(nil), m.kitWrite...)
 		m.start(busyKit)
 		return func() tea.Msg {
 			return kitWrittenMsg{gen: gen, paths: paths, err: svc.WriteKit(dir, paths)}
@@ -1223,10 +1228,9 @@ func (m *Model) submitted(id formKind) tea.Cmd {
 		}
 		return m.loadImages()
 	case formAppDir:
-		dir := strings.TrimSpace(m.fv.text)
-		m.fv.text = dir
-		ctx := m.start(busyKitRead)
-		_ = ctx
+		dir := strings.TrimSpace(m.fv.appDir)
+		m.fv.appDir = dir
+		m.start(busyKitRead)
 		return func() tea.Msg {
 			files, err := svc.KitFiles(dir)
 			return kitMsg{gen: gen, files: files, err: err}
