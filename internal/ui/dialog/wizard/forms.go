@@ -71,6 +71,7 @@ func wrapMsg(gen int, msg tea.Msg) tea.Msg {
 func huhTheme(s styles.Styles) huh.Theme {
 	return huh.ThemeFunc(func(bool) *huh.Styles {
 		t := huh.ThemeBase(false)
+		t.FieldSeparator = lipgloss.NewStyle().SetString("\n") // one line between fields: the secrets fit 80x24
 		for _, f := range []*huh.FieldStyles{&t.Focused, &t.Blurred} {
 			f.Title = s.DialogTitle
 			f.Description = s.Muted

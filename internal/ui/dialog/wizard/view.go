@@ -59,10 +59,23 @@ func (m *Model) View() string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// stepBar shows where the wizard is: every step's name when there is room,
+// else only the current step's, the others by number. A glyph says which
+// are done, so the bar reads without colour.
 func (m *Model) stepBar(width int) string {
+	if bar := m.stepBarNamed(func(int) bool { return true }); ansi.StringWidth(bar) <= width {
+		return bar
+	}
+	return m.stepBarNamed(func(i int) bool { return Step(i) == m.step })
+}
+
+func (m *Model) stepBarNamed(named func(int) bool) string {
 	s := m.styles
 	parts := make([]string, len(stepNames))
 	for i, name := range stepNames {
+		if !named(i) {
+			name = fmt.Sprint(i + 1)
+		}
 		switch {
 		case Step(i) < m.step:
 			parts[i] = s.Good.Render(glyphOK) + " " + name
@@ -72,7 +85,7 @@ func (m *Model) stepBar(width int) string {
 			parts[i] = s.Muted.Render(glyphTodo + " " + name)
 		}
 	}
-	return ansi.Truncate(strings.Join(parts, "  "), width, "…")
+	return strings.Join(parts, "  ")
 }
 
 func (m *Model) helpLine() string {
@@ -181,7 +194,12 @@ func (m *Model) formView() []string {
 		// input's prompt still shows where typing goes.
 		v = ansi.Strip(v)
 	}
-	return strings.Split(strings.TrimRight(v, "\n"), "\n")
+	lines := strings.Split(v, "\n")
+	// huh pads a group to the tallest group's height: drop the padding.
+	for len(lines) > 0 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
 }
 
 func (m *Model) checkLine(c Check) string {
