@@ -28,7 +28,7 @@ type fakeService struct {
 	namespaces   map[string]bool
 	secret       SecretStatus
 	applied      []SecretValues
-	applyHold    chan struct{} // when set, ApplySecret waits for it
+	applyHold    chan struct{}   // when set, ApplySecret waits for it
 	present      map[string]bool // image refs the engine has
 	kit          []KitFile
 	written      []string
