@@ -950,34 +950,47 @@ func (m *Model) updateForm(msg tea.Msg) tea.Cmd {
 
 func (m *Model) contextForm() tea.Cmd {
 	var choices []choice
-	def := ""
 	for _, c := range m.contexts {
 		label := c.Name + "  REMOTE"
 		if c.Local {
-			label = c.Name + "  LOCAL"
-			if def == "" {
-				def = c.Name
-			}
-			label += " (recommended)"
+			label = c.Name + "  LOCAL (recommended)"
 		}
 		if c.Current {
 			label += "  · in use"
 		}
 		choices = append(choices, choice{label, c.Name})
 	}
-	for _, c := range m.contexts {
-		if c.Current && (c.Local || def == "") {
-			def = c.Name
-		}
-	}
 	if len(choices) == 0 {
 		m.err = errors.New("the kubeconfig has no context: start a local cluster (Docker Desktop: Settings > Kubernetes > Enable), then press r")
 		return nil
 	}
-	m.fv.choice = def
+	m.fv.choice = defaultContext(m.contexts)
 	return m.setForm(formContext, newForm(m.styles, m.formWidth(), huh.NewGroup(
 		selectField("Which cluster should TaskMaster go to?", "A local cluster is recommended: nothing there asks twice.", &m.fv.choice, choices),
 	)))
+}
+
+// defaultContext is the one to propose: the context in use when it is
+// local, else the first local one, else the one in use.
+func defaultContext(contexts []Context) string {
+	def := ""
+	for _, c := range contexts {
+		if c.Current && c.Local {
+			return c.Name
+		}
+		if c.Local && def == "" {
+			def = c.Name
+		}
+	}
+	if def != "" {
+		return def
+	}
+	for _, c := range contexts {
+		if c.Current {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 func (m *Model) findContext(name string) Context {
