@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -477,4 +478,28 @@ func (s *wizardService) URL(string) string {
 		return s.frontendURL
 	}
 	return k8s.DefaultFrontendURL
+}
+
+// accessibleRequested says whether the environment asks for plain line
+// prompts instead of the full-screen UI (ACCESSIBLE=1, as huh reads it).
+func accessibleRequested(getenv func(string) string) bool {
+	switch strings.ToLower(getenv("ACCESSIBLE")) {
+	case "", "0", "false", "no":
+		return false
+	}
+	return true
+}
+
+// accessibleSetup runs the setup wizard as line prompts on in and out, for
+// main to call instead of the full-screen UI when accessibleRequested. It
+// returns the exit code: 0 when the setup went through, 1 otherwise (the
+// last line printed says what is in place).
+func accessibleSetup(ctx context.Context, svc wizard.Service, namespace string, in io.Reader, out io.Writer) int {
+	closed, err := wizard.RunAccessible(ctx, wizard.Options{Service: svc, Namespace: namespace}, in, out)
+	if err != nil {
+		fmt.Fprintf(out, "tmtui: setup: %v\n", err)
+		slog.Warn("accessible setup ended early", "err", err, "summary", closed.Summary)
+		return 1
+	}
+	return 0
 }

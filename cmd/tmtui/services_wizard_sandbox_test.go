@@ -281,3 +281,52 @@ func TestWizardServiceWritesTheDeploymentKitOnlyWhereAsked(t *testing.T) {
 		t.Error("a missing app folder was accepted")
 	}
 }
+
+// ACCESSIBLE=1 end to end on the sandbox: the wizard's line prompts over
+// the real service, from piped answers to a healthy release, with no
+// secret value printed.
+func TestAccessibleSetupInstallsOnTheSandbox(t *testing.T) {
+	cs := testenv.Clientset(t)
+	ns := testenv.Namespace(t, cs)
+	svc := newWizardService(k8s.ConnectOptions{Kubeconfig: testenv.Kubeconfig(t), Namespace: ns}, "taskmaster", testenv.DockerHost(t))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.frontendURL = "http://" + l.Addr().String() // nothing answers: health goes through port-forwards
+	l.Close()
+
+	if !accessibleRequested(func(string) string { return "1" }) || accessibleRequested(func(string) string { return "" }) {
+		t.Fatal("ACCESSIBLE is not read as huh reads it")
+	}
+	input := strings.Join([]string{
+		"",            // the sandbox's context, proposed as local and in use
+		"",            // the namespace given with -n
+		wizFakeDB,     // DATABASE_URL
+		wizFakeOpenAI, // OPENAI_API_KEY
+		"",            // no Gemini key
+		"1",           // generate the JWT secret
+		"1",           // use the images (kwok runs any tag)
+		"1",           // install now
+	}, "\n") + "\n"
+	var out strings.Builder
+	code := accessibleSetup(t.Context(), svc, ns, strings.NewReader(input), &out)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+	for _, want := range []string{"Using context tmtui-sandbox.", "Namespace " + ns + " was there already.", "Secret written: DATABASE_URL, OPENAI_API_KEY, JWT_SECRET_KEY set.",
+		"Release taskmaster installed: revision 1 deployed.", "healthy: backend answered 200", "setup done: TaskMaster answers at " + svc.frontendURL} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, s := range []string{wizFakeDB, "db.invalid", wizFakeOpenAI} {
+		if strings.Contains(out.String(), s) {
+			t.Fatal("a secret value was printed")
+		}
+	}
+	sec, err := cs.CoreV1().Secrets(ns).Get(t.Context(), k8s.SecretName, metav1.GetOptions{})
+	if err != nil || string(sec.Data["openai-api-key"]) != wizFakeOpenAI || len(sec.Data["jwt-secret"]) < 32 {
+		t.Fatalf("the Secret does not hold the answers (%v)", err)
+	}
+}
