@@ -407,13 +407,108 @@ func (s *wizardService) Install(ctx context.Context, req wizard.InstallRequest, 
 			}
 		}
 	}()
+	// Helm reports the pods; the other objects are looked at while it works.
+	stopLooking, looked := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(looked)
+		c, err := s.cluster(ctx)
+		if err != nil {
+			return
+		}
+		tick := time.NewTicker(300 * time.Millisecond)
+		defer tick.Stop()
+		for done := false; ; {
+			if res := releaseResources(ctx, c, req.Namespace, s.release); len(res) > 0 {
+				select {
+				case progress <- wizard.Progress{Resources: res}:
+				default:
+				}
+			}
+			if done {
+				return
+			}
+			select {
+			case <-stopLooking:
+				done = true // one last look: the objects as the install left them
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	r, err := hc.Install(ctx, o)
+	close(stopLooking)
+	<-looked
 	close(events)
 	<-relay
 	if err != nil {
 		return wizard.Release{}, err
 	}
 	return wizard.Release{Name: r.Name, Installed: true, Revision: r.Revision, State: string(r.Status)}, nil
+}
+
+// releaseResources lists the objects of the release that exist now, with
+// how far each is: the Deployments' ready pods, the Services' type and
+// address. Errors leave a kind out: this is progress, not a verdict.
+func releaseResources(ctx context.Context, c *k8s.Client, namespace, release string) []wizard.Resource {
+	cs := c.Clientset()
+	opts := metav1.ListOptions{LabelSelector: k8s.InstanceLabel + "=" + release}
+	var out []wizard.Resource
+	if list, err := cs.CoreV1().ConfigMaps(namespace).List(ctx, opts); err == nil {
+		for _, o := range list.Items {
+			out = append(out, wizard.Resource{Kind: "ConfigMap", Name: o.Name, Ready: true, State: "created"})
+		}
+	}
+	if list, err := cs.CoreV1().Secrets(namespace).List(ctx, opts); err == nil {
+		for _, o := range list.Items {
+			if o.Type == "helm.sh/release.v1" {
+				continue // Helm's own record
+			}
+			out = append(out, wizard.Resource{Kind: "Secret", Name: o.Name, Ready: true, State: "created"})
+		}
+	}
+	if list, err := cs.CoreV1().Services(namespace).List(ctx, opts); err == nil {
+		for _, o := range list.Items {
+			r := wizard.Resource{Kind: "Service", Name: o.Name, Ready: true, State: string(o.Spec.Type)}
+			if o.Spec.Type == "LoadBalancer" {
+				if ing := o.Status.LoadBalancer.Ingress; len(ing) > 0 {
+					r.State += " at " + cmpOr(ing[0].Hostname, ing[0].IP)
+				} else {
+					r.State += ", address pending"
+					r.Ready = false
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	if list, err := cs.AppsV1().Deployments(namespace).List(ctx, opts); err == nil {
+		for _, d := range list.Items {
+			want := int32(1)
+			if d.Spec.Replicas != nil {
+				want = *d.Spec.Replicas
+			}
+			out = append(out, wizard.Resource{Kind: "Deployment", Name: d.Name, Ready: d.Status.ReadyReplicas >= want,
+				State: fmt.Sprintf("%d/%d ready", d.Status.ReadyReplicas, want)})
+		}
+	}
+	if list, err := cs.NetworkingV1().NetworkPolicies(namespace).List(ctx, opts); err == nil {
+		for _, o := range list.Items {
+			out = append(out, wizard.Resource{Kind: "NetworkPolicy", Name: o.Name, Ready: true, State: "created"})
+		}
+	}
+	if list, err := cs.PolicyV1().PodDisruptionBudgets(namespace).List(ctx, opts); err == nil {
+		for _, o := range list.Items {
+			out = append(out, wizard.Resource{Kind: "PodDisruptionBudget", Name: o.Name, Ready: true, State: "created"})
+		}
+	}
+	return out
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // WaitReady waits until every Deployment of the release has all its

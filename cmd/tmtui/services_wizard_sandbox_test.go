@@ -175,14 +175,32 @@ func TestWizardServiceSetsUpTheAppOnTheSandbox(t *testing.T) {
 	}
 	var steps []string
 	var sawPod bool
+	kinds := map[string]bool{}
 	for p := range progress { // closed by Install
-		steps = append(steps, p.Step)
+		if p.Step != "" {
+			steps = append(steps, p.Step)
+		}
 		for _, pod := range p.Pods {
 			sawPod = sawPod || strings.HasPrefix(pod.Name, "taskmaster-")
+		}
+		for _, r := range p.Resources {
+			kinds[r.Kind] = true
 		}
 	}
 	if !slices.Contains(steps, "start") || !slices.Contains(steps, "done") || !sawPod {
 		t.Errorf("progress steps %v, a pod seen: %v; want start, done and the release's pods", steps, sawPod)
+	}
+	// The objects besides the pods were reported too, as they appeared.
+	if !kinds["Deployment"] || !kinds["Service"] || !kinds["ConfigMap"] {
+		t.Errorf("resources reported: %v; want the Deployments, Services and ConfigMaps", kinds)
+	}
+	objs := releaseResources(ctx, mustCluster(t, svc), ns, "taskmaster")
+	var names []string
+	for _, r := range objs {
+		names = append(names, r.Kind+"/"+r.Name)
+	}
+	if !slices.Contains(names, "Deployment/taskmaster-backend") || !slices.Contains(names, "Service/taskmaster-frontend") || slices.Contains(names, "Secret/sh.helm.release.v1.taskmaster.v1") {
+		t.Errorf("resources after the install: %v", names)
 	}
 	if rel, err := svc.Release(ctx, ns); err != nil || !rel.Installed || rel.Revision != 1 {
 		t.Fatalf("release after = %+v, %v", rel, err)
@@ -224,6 +242,15 @@ func TestWizardServiceSetsUpTheAppOnTheSandbox(t *testing.T) {
 	if _, err := svc.Install(ctx, wizard.InstallRequest{Namespace: ns}, make(chan wizard.Progress, 8)); err == nil || !strings.Contains(err.Error(), "already installed") {
 		t.Errorf("second install: %v; want a refusal", err)
 	}
+}
+
+func mustCluster(t *testing.T, svc *wizardService) *k8s.Client {
+	t.Helper()
+	c, err := svc.cluster(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // The deployment kit: missing files are reported and written; a file that

@@ -482,9 +482,17 @@ func (a *accessible) install() error {
 		r, err := svc.Install(a.ctx, req, progress)
 		done <- result{r, err}
 	}()
+	seen := map[string]string{} // object -> state last printed: print changes only
 	for p := range progress { // Install closes it
 		if p.Message != "" {
 			a.say("  %s", p.Message)
+		}
+		for _, r := range p.Resources {
+			id := r.Kind + "/" + r.Name
+			if seen[id] != r.State {
+				seen[id] = r.State
+				a.say("    %s: %s", id, r.State)
+			}
 		}
 		for _, pod := range p.Pods {
 			ready := "not ready"

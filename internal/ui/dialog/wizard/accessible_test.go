@@ -61,7 +61,7 @@ func TestAccessibleSetupFromPipedInput(t *testing.T) {
 		"DATABASE_URL must be a PostgreSQL URL", "GEMINI_API_KEY (optional: enter skips it):",
 		"Secret written: DATABASE_URL, OPENAI_API_KEY, JWT_SECRET_KEY set.",
 		"present: taskmaster-backend:1.0.0",
-		"installing taskmaster", "pod taskmaster-frontend-5c4b-fghij (frontend): Pending, not ready: ContainerCreating",
+		"installing taskmaster", "Deployment/taskmaster-frontend: 0/1 ready", "pod taskmaster-frontend-5c4b-fghij (frontend): Pending, not ready: ContainerCreating",
 		"Release taskmaster installed: revision 1 deployed.",
 		"healthy: backend answered 200", "Open TaskMaster at http://localhost:3000",
 		"setup done: TaskMaster answers at http://localhost:3000")

@@ -238,6 +238,11 @@ func (f *fakeService) Install(ctx context.Context, req InstallRequest, progress 
 	hold := f.installHold
 	f.mu.Unlock()
 	progress <- Progress{Step: "start", Message: "installing taskmaster (chart taskmaster-0.1.0) into namespace " + req.Namespace}
+	progress <- Progress{Resources: []Resource{
+		{Kind: "ConfigMap", Name: "taskmaster-backend", Ready: true, State: "created"},
+		{Kind: "Deployment", Name: "taskmaster-backend", Ready: true, State: "1/1 ready"},
+		{Kind: "Deployment", Name: "taskmaster-frontend", State: "0/1 ready"},
+	}}
 	progress <- Progress{Step: "wait", Message: "1 of 2 pods ready", Pods: []Pod{
 		{Name: "taskmaster-backend-7d9f-abcde", Component: "backend", Phase: "Running", Ready: true},
 		{Name: "taskmaster-frontend-5c4b-fghij", Component: "frontend", Phase: "Pending", Problem: "ContainerCreating"},

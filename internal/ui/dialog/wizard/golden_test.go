@@ -26,7 +26,7 @@ func TestGoldenSteps(t *testing.T) {
 		}},
 		{"5_images", func(h *harness) { h.through(StepImages) }},
 		{"5_images_kit_diff", func(h *harness) {
-			h.f.kit = []KitFile{{Path: "backend/Dockerfile", State: KitDiffers, Diff: "--- yours/backend/Dockerfile\n+++ tmtui/backend/Dockerfile\n@@ -1,2 +1,2 @@\n-FROM python:3.12\n+FROM python:3.12.4-slim AS build\n CMD [\"uvicorn\"]\n"}}
+			h.f.kit = []KitFile{{Path: "backend/Dockerfile", State: KitDiffers, Diff: "--- yours/backend/Dockerfile\n+++ tmtui/backend/Dockerfile\n@@ -1,4 +1,6 @@\n-FROM python:3.12\n+FROM python:3.12.4-slim AS build\n+RUN python -m venv /opt/venv\n+FROM python:3.12.4-slim\n WORKDIR /app\n-COPY . .\n+COPY --from=build /opt/venv /opt/venv\n+USER 10001:10001\n CMD [\"uvicorn\"]\n"}}
 			h.through(StepImages)
 			h.press("down", "enter", "enter")
 		}},

@@ -117,6 +117,7 @@ type Model struct {
 	buildOut   []string
 	release    *Release
 	progress   []string
+	resources  []Resource
 	pods       []Pod
 	health     []Health
 	healthDone bool
@@ -537,7 +538,7 @@ func (m *Model) loadImages() tea.Cmd {
 }
 
 func (m *Model) install() tea.Cmd {
-	m.progress, m.pods = nil, nil
+	m.progress, m.pods, m.resources = nil, nil, nil
 	svc, gen := m.svc, m.gen
 	req := InstallRequest{Namespace: m.namespace, Confirmation: m.confirm, Tags: map[string]string{}}
 	for k, v := range m.tags {
@@ -796,6 +797,9 @@ func (m *Model) result(msg tea.Msg) tea.Cmd {
 		}
 		if msg.p.Pods != nil {
 			m.pods = msg.p.Pods
+		}
+		if msg.p.Resources != nil {
+			m.resources = msg.p.Resources
 		}
 		return waitProgress(msg.gen, msg.ch)
 	case installedMsg:

@@ -252,11 +252,21 @@ type InstallRequest struct {
 	Confirmation string
 }
 
-// Progress is one report of an install.
+// Progress is one report of an install. A nil Pods or Resources leaves
+// the last ones shown.
 type Progress struct {
-	Step    string // start, apply, wait, rollback, done
-	Message string
-	Pods    []Pod
+	Step      string // start, apply, wait, rollback, done; "" for a look at the objects alone
+	Message   string
+	Pods      []Pod
+	Resources []Resource
+}
+
+// Resource is one object of the release as the install makes it.
+type Resource struct {
+	Kind  string // Deployment, Service, ConfigMap…
+	Name  string
+	Ready bool   // in place and, for a Deployment, all its pods ready
+	State string // e.g. "1/1 ready", "created", "LoadBalancer localhost"
 }
 
 // Pod is one of the release's pods while it installs.

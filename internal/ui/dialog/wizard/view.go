@@ -22,34 +22,41 @@ const (
 func (m *Model) View() string {
 	s := m.styles
 	inner := max(30, m.width-s.Dialog.GetHorizontalFrameSize())
-	var b []string
-	b = append(b, s.DialogTitle.Render(fmt.Sprintf("Setup · step %d of %d: %s", int(m.step)+1, len(stepNames), m.step)))
-	b = append(b, m.stepBar(inner))
-	b = append(b, "")
-	b = append(b, m.body(inner)...)
+	head := []string{
+		s.DialogTitle.Render(fmt.Sprintf("Setup · step %d of %d: %s", int(m.step)+1, len(stepNames), m.step)),
+		m.stepBar(inner),
+		"",
+	}
+	body := split(m.body(inner))
+	var tail []string
 	if m.busy != "" {
-		b = append(b, "", s.Spinner.Render(glyphBusy)+" "+m.busy+"…")
+		tail = append(tail, "", s.Spinner.Render(glyphBusy)+" "+m.busy+"…")
 	}
 	if m.closing {
-		b = append(b, s.Warn.Render(glyphWarn+" leaving: waiting for the change under way to finish or be undone"))
+		tail = append(tail, s.Warn.Render(glyphWarn+" leaving: waiting for the change under way to finish or be undone"))
 	}
 	if m.err != nil {
-		b = append(b, "", s.Bad.Render(glyphFail+" "+oneLine(m.err.Error())))
+		tail = append(tail, "", s.Bad.Render(glyphFail+" "+oneLine(m.err.Error())))
 	}
+	var notes []string
 	if n := len(m.notes); n > 0 {
-		b = append(b, "")
+		notes = append(notes, "")
 		for _, note := range m.notes[max(0, n-3):] {
-			b = append(b, s.Good.Render(glyphOK)+" "+note)
+			notes = append(notes, s.Good.Render(glyphOK)+" "+note)
 		}
 	}
 	help := s.Muted.Render(m.helpLine())
 
-	// Keep within the height: the body gives way, the help line stays.
+	// Keep within the height, the help line included: what was done gives
+	// way first, then the end of the step's body.
 	room := max(3, m.height-s.Dialog.GetVerticalFrameSize()-2)
-	lines := strings.Split(strings.Join(b, "\n"), "\n")
-	if len(lines) > room {
-		lines = append(lines[:room-1], s.Muted.Render("…"))
+	if len(head)+len(body)+len(tail)+len(notes) > room {
+		notes = nil
 	}
+	if over := len(head) + len(body) + len(tail) - room; over > 0 {
+		body = append(body[:max(0, len(body)-over-1)], s.Muted.Render("…"))
+	}
+	lines := append(append(append(head, body...), tail...), notes...)
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, inner, "…")
 	}
@@ -58,6 +65,11 @@ func (m *Model) View() string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// split makes sure every element is one line.
+func split(lines []string) []string {
+	return strings.Split(strings.Join(lines, "\n"), "\n")
+}
 
 // stepBar shows where the wizard is: every step's name when there is room,
 // else only the current step's, the others by number. A glyph says which
@@ -158,8 +170,9 @@ func (m *Model) body(width int) []string {
 		if m.formID == formKitDiffers && len(m.kitAsk) > 0 {
 			b = append(b, "", s.Label.Render("diff: yours (-) and tmtui's (+)"))
 			diff := strings.Split(strings.TrimRight(m.kitAsk[0].Diff, "\n"), "\n")
-			if len(diff) > 12 {
-				diff = append(diff[:12], fmt.Sprintf("… %d more lines", len(diff)-12))
+			// The question under the diff must stay on screen.
+			if most := max(3, m.height-19); len(diff) > most {
+				diff = append(diff[:most], fmt.Sprintf("… %d more lines", len(diff)-most))
 			}
 			b = append(b, diff...)
 		}
@@ -307,6 +320,16 @@ func (m *Model) installView() []string {
 		p = p[len(p)-6:]
 	}
 	out = append(out, p...)
+	if len(m.resources) > 0 {
+		out = append(out, "")
+		for _, r := range m.resources {
+			mark := s.Warn.Render(glyphTodo)
+			if r.Ready {
+				mark = s.Good.Render(glyphOK)
+			}
+			out = append(out, fmt.Sprintf("%s %-42s %s", mark, r.Kind+"/"+r.Name, r.State))
+		}
+	}
 	if len(m.pods) > 0 {
 		out = append(out, "", s.TableHeader.Render(fmt.Sprintf("%-34s %-9s %-9s %s", "POD", "COMPONENT", "PHASE", "READY")))
 		for _, pod := range m.pods {

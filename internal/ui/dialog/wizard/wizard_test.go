@@ -476,7 +476,7 @@ func TestInstallShowsPodsAndEscUndoesIt(t *testing.T) {
 	h.through(StepReview)
 	h.press("enter")
 	h.wantStep(StepInstall)
-	h.wantView("installing taskmaster", "taskmaster-backend-7d9f-abcde", "✓ ready", "· not ready ContainerCreating", "installing…")
+	h.wantView("installing taskmaster", "✓ Deployment/taskmaster-backend", "1/1 ready", "· Deployment/taskmaster-frontend", "taskmaster-backend-7d9f-abcde", "✓ ready", "· not ready ContainerCreating", "installing…")
 	h.press("enter", "b") // nothing while it runs
 	h.wantStep(StepInstall)
 	h.press("esc")
