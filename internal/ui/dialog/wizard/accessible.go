@@ -483,7 +483,7 @@ func (a *accessible) install() error {
 		done <- result{r, err}
 	}()
 	seen := map[string]string{} // object -> state last printed: print changes only
-	for p := range progress { // Install closes it
+	for p := range progress {   // Install closes it
 		if p.Message != "" {
 			a.say("  %s", p.Message)
 		}
