@@ -483,7 +483,8 @@ func (a *accessible) install() error {
 		done <- result{r, err}
 	}()
 	seen := map[string]string{} // object -> state last printed: print changes only
-	for p := range progress {   // Install closes it
+	// Install closes progress when it returns.
+	for p := range progress {
 		if p.Message != "" {
 			a.say("  %s", p.Message)
 		}

@@ -60,9 +60,9 @@ func (h *harness) spawn(cmd tea.Cmd) {
 func (h *harness) do(cmd tea.Cmd) {
 	h.spawn(cmd)
 	for {
-		quiet := 80 * time.Millisecond
+		quiet := 50 * time.Millisecond
 		if h.m.Busy() != "" {
-			quiet = time.Second
+			quiet = 600 * time.Millisecond
 		}
 		select {
 		case msg := <-h.inbox:
@@ -553,6 +553,7 @@ func TestEscLeavesAtEveryStep(t *testing.T) {
 			continue // TestInstallShowsPodsAndEscUndoesIt
 		}
 		t.Run(step.String(), func(t *testing.T) {
+			t.Parallel()
 			h := newHarness(t, newFake())
 			h.through(step)
 			h.press("esc")
