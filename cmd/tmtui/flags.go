@@ -25,6 +25,7 @@ type settings struct {
 	help       bool
 	version    bool // the `tmtui version` subcommand
 	doctor     bool // the `tmtui doctor` subcommand
+	setup      bool // the `tmtui setup` subcommand: the setup wizard
 	doctorOpts doctorOptions
 	usage      string
 }
@@ -68,6 +69,8 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 		s.version = true
 	case len(rest) == 1 && rest[0] == "doctor":
 		s.doctor = true
+	case len(rest) == 1 && rest[0] == "setup":
+		s.setup = true
 	case len(rest) > 0:
 		return s, fmt.Errorf("unknown command %q", rest[0])
 	}
@@ -85,6 +88,8 @@ Usage:
   tmtui doctor      check cluster, context, namespace, secret, release, images, ports and
                     permissions; print them as a table; exit 1 when a check fails,
                     3 when no cluster answers
+  tmtui setup       the first-time setup wizard (preflight, namespace, secrets, images,
+                    install, health); with ACCESSIBLE=1 as plain line prompts
   tmtui version     print the version and exit
 
 Flags:

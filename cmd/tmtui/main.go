@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,9 +17,12 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/taskmaster-ai/tmtui/internal/crash"
+	"github.com/taskmaster-ai/tmtui/internal/helm"
+	"github.com/taskmaster-ai/tmtui/internal/k8s"
 	"github.com/taskmaster-ai/tmtui/internal/logging"
 	"github.com/taskmaster-ai/tmtui/internal/ui"
 	"github.com/taskmaster-ai/tmtui/internal/ui/common"
+	"github.com/taskmaster-ai/tmtui/internal/ui/dialog/wizard"
 	"github.com/taskmaster-ai/tmtui/internal/ui/keymap"
 	"github.com/taskmaster-ai/tmtui/internal/version"
 )
@@ -63,6 +67,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	// ACCESSIBLE=1: the setup wizard as plain line prompts, for `tmtui
+	// setup`, and before the UI when nothing is installed yet.
+	if accessibleRequested(os.Getenv) && !s.readOnly && (s.setup || releaseMissing(s.connect, s.release)) {
+		svc := newWizardService(s.connect, s.release, "")
+		code := accessibleSetup(context.Background(), svc, s.connect.Namespace, os.Stdin, stdout)
+		if s.setup || code != 0 {
+			return code
+		}
+	}
+
 	err = runUI(s, keys)
 	switch {
 	case errors.Is(err, tea.ErrInterrupted):
@@ -94,16 +108,30 @@ func loadKeys(path string) (common.Overrides, error) {
 func runUI(s settings, keys common.Overrides) error {
 	slog.Info("starting", "version", version.String(), "kubeconfig", s.connect.Kubeconfig, "context", s.connect.Context)
 
+	appDir, _ := os.Getwd()
+	connectTo := func(kubeContext, namespace string) ui.ConnectFunc {
+		o := s.connect
+		o.Context, o.Namespace = cmp.Or(kubeContext, o.Context), cmp.Or(namespace, o.Namespace)
+		return connector(o, wiring{release: s.release, helm: helmServices(o, s.timeout)})
+	}
+	var wizardSvc wizard.Service
+	if !s.readOnly {
+		wizardSvc = newWizardService(s.connect, s.release, "")
+	}
 	model := ui.New(ui.Options{
-		Connect:  connector(s.connect, wiring{release: s.release, helm: helmServices(s.connect, s.timeout)}),
-		Images:   newImagesService(""),
-		Release:  s.release,
-		Context:  s.connect.TargetContext(),
-		NoColor:  s.noColor,
-		ReadOnly: s.readOnly,
-		Keys:     keys,
-		OpenURL:  openURL,
-		Mouse:    s.mouse,
+		Connect:    connectTo("", ""),
+		ConnectTo:  connectTo,
+		Wizard:     wizardSvc,
+		OpenWizard: s.setup,
+		AppDir:     appDir,
+		Images:     newImagesService(""),
+		Release:    s.release,
+		Context:    s.connect.TargetContext(),
+		NoColor:    s.noColor,
+		ReadOnly:   s.readOnly,
+		Keys:       keys,
+		OpenURL:    openURL,
+		Mouse:      s.mouse,
 		// The engine's wait, and a margin for Helm to undo a failure.
 		OperationTimeout: s.timeout + 2*time.Minute,
 	})
@@ -117,4 +145,17 @@ func runUI(s settings, keys common.Overrides) error {
 	}
 	slog.Info("quit")
 	return nil
+}
+
+// releaseMissing says whether the release is surely not installed (a
+// cluster that does not answer says nothing: the UI explains that).
+func releaseMissing(o k8s.ConnectOptions, release string) bool {
+	hc, err := helm.New(helm.Options{Connection: o, ReleaseName: release, Logger: slog.Default()})
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_, err = hc.Status(ctx)
+	return errors.Is(err, helm.ErrNotInstalled)
 }

@@ -47,8 +47,7 @@ func (s *screens) add(name, screen string) {
 }
 
 // write puts the screens in docs/screens/, with the test's throwaway
-// namespace replaced by the one a newcomer would use (padded to the same
-// width, so that boxes keep their shape).
+// namespace replaced by the one a newcomer would use.
 func (s *screens) write(ns string) {
 	root, err := testenv.RepoRoot()
 	if err != nil {
@@ -58,15 +57,38 @@ func (s *screens) write(ns string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		s.t.Fatal(err)
 	}
+	old, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	for _, f := range old {
+		_ = os.Remove(f) // screens of an older path
+	}
 	for i, name := range s.names {
-		text := strings.ReplaceAll(s.shots[name], ns, fmt.Sprintf("%-*s", len(ns), "taskmaster"))
-		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+		lines := strings.Split(strings.TrimRight(s.shots[name], "\n"), "\n")
 		for j, l := range lines {
-			lines[j] = strings.TrimRight(l, " ")
+			lines[j] = strings.TrimRight(renamed(l, ns, "taskmaster"), " ")
 		}
 		path := filepath.Join(dir, fmt.Sprintf("%02d-%s.txt", i+1, name))
 		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			s.t.Fatal(err)
+		}
+	}
+}
+
+// renamed replaces from with the shorter to in one line of a screen, and
+// pads the box the name sits in (before its right border), so that boxes
+// keep their shape.
+func renamed(line, from, to string) string {
+	pad := strings.Repeat(" ", len(from)-len(to))
+	var b strings.Builder
+	for {
+		i := strings.Index(line, from)
+		if i < 0 {
+			b.WriteString(line)
+			return b.String()
+		}
+		b.WriteString(line[:i] + to)
+		line = line[i+len(from):]
+		if j := strings.IndexAny(line, "║│"); j >= 0 {
+			line = line[:j] + pad + line[j:]
 		}
 	}
 }
@@ -83,8 +105,9 @@ func maxSeq(screen string) int {
 	return n
 }
 
-// The newcomer path, end to end through tmux on the sandbox: an empty
-// namespace, install, Running and Ready pods, the health check, + to two
+// The newcomer path, end to end through tmux on the sandbox: the wizard
+// opens by itself on an empty namespace, the secrets are typed (masked),
+// it installs to Running and Ready pods and checks health; then + to two
 // backends, an upgrade with its diff, a rollback to revision 1 with its
 // diff, a log line written after the Logs pane opened, and uninstall with
 // the name typed. No secret value is ever on screen.
@@ -93,20 +116,66 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	ctx := t.Context()
-	createAppSecret(t, cs, ns, newcomerSecrets)
 	shots := &screens{t: t}
 	term := startCommandInTmux(t, []string{"DOCKER_HOST=" + testenv.DockerHost(t)}, buildTmtui(t), "--kubeconfig", sb.Kubeconfig, "-n", ns)
 
-	// Nothing installed: the Release pane says so and offers i.
-	screen := term.waitFor("is not installed", 20*time.Second)
-	shots.add("empty-namespace", screen)
-	term.send("2", "i")
-	screen = term.waitFor("Install taskmaster", 10*time.Second)
-	shots.add("install-form", screen)
+	// Nothing of the app is there: the setup wizard opens by itself.
+	screen := term.waitFor("step 1 of 8: Preflight", 20*time.Second)
+	screen = term.waitFor("secret: taskmaster-secret does not exist", 20*time.Second)
+	shots.add("wizard-preflight", screen)
 	term.send("Enter")
-	screen = term.waitUntil(3*time.Minute, "the installed release", func(s string) bool {
-		return strings.Contains(s, "installed taskmaster: revision 1 deployed")
+	term.waitFor("LOCAL (recommended)", 10*time.Second)
+	term.send("Enter")
+	term.waitFor("Where TaskMaster lives", 10*time.Second)
+	term.send("Enter")
+	// The secrets, typed as a person would; masked on screen.
+	term.waitFor("┃ DATABASE_URL", 10*time.Second)
+	term.send("-l", newcomerSecrets["database-url"])
+	screen = term.waitFor(fmt.Sprintf("✓ valid    DATABASE_URL (%d characters)", len(newcomerSecrets["database-url"])), 10*time.Second)
+	shots.add("wizard-secrets", screen)
+	term.send("Enter")
+	// (huh moves to the next field by a message of its own: keys sent
+	// before it lands would still go to the field before.)
+	term.waitFor("┃ OPENAI_API_KEY", 10*time.Second)
+	term.send("-l", newcomerSecrets["openai-api-key"])
+	term.waitFor(fmt.Sprintf("✓ valid    OPENAI_API_KEY (%d characters)", len(newcomerSecrets["openai-api-key"])), 10*time.Second)
+	term.send("Enter") // OPENAI_API_KEY
+	term.send("Enter") // no GEMINI_API_KEY (optional)
+	term.send("Enter") // JWT: generate a new one
+	// The sandbox runs any tag (its nodes are simulated): use these images.
+	screen = term.waitFor("step 5 of 8: Images", 20*time.Second)
+	term.waitFor("use these images", 10*time.Second)
+	for !strings.Contains(term.screen(), "› use these images") {
+		term.send("Up")
+		time.Sleep(100 * time.Millisecond)
+	}
+	term.send("Enter")
+	screen = term.waitFor("step 6 of 8: Review", 10*time.Second)
+	shots.add("wizard-review", screen)
+	term.send("Enter")
+	screen = term.waitUntil(3*time.Minute, "the install's progress", func(s string) bool {
+		return strings.Contains(s, "Deployment/taskmaster-backend") && strings.Contains(s, "POD")
 	})
+	shots.add("wizard-install", screen)
+	screen = term.waitUntil(3*time.Minute, "the health step", func(s string) bool {
+		return strings.Contains(s, "step 8 of 8: Health") && strings.Contains(s, "✓ healthy backend   200")
+	})
+	shots.add("wizard-health", screen)
+	term.send("Enter")
+	screen = term.waitFor("rev 1 ✓ deployed", 20*time.Second)
+	// The Secret holds what was typed, and Helm's values none of it.
+	sec, err := cs.CoreV1().Secrets(ns).Get(ctx, "taskmaster-secret", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"database-url", "openai-api-key"} {
+		if string(sec.Data[k]) != newcomerSecrets[k] {
+			t.Errorf("the Secret's %s is not what was typed (%d bytes, typed %d)", k, len(sec.Data[k]), len(newcomerSecrets[k]))
+		}
+	}
+	if len(sec.Data["jwt-secret"]) < 32 {
+		t.Errorf("the generated jwt-secret has %d bytes", len(sec.Data["jwt-secret"]))
+	}
 	backend := readyPod(t, cs, ns, "backend", "")
 	screen = term.waitUntil(20*time.Second, "the backend pod Running 1/1", func(s string) bool { return podRow(s, backend, "1/1", "Running") })
 	shots.add("installed", screen)

@@ -21,6 +21,7 @@ var GlobalKeys = common.KeySection{Name: "global", Defs: []common.KeyDef{
 	{Name: "zoom", Keys: []string{"z"}, Desc: "zoom"},
 	{Name: "health", Keys: []string{"h"}, Desc: "check health"},
 	{Name: "open", Keys: []string{"o"}, Desc: "open frontend"},
+	{Name: "wizard", Keys: []string{"W"}, Desc: "setup wizard", Mutating: true},
 	{Name: "dismiss", Keys: []string{"x"}, Desc: "dismiss error"},
 	{Name: "help", Keys: []string{"?"}, Desc: "all keys"},
 	{Name: "quit", Keys: []string{"q", "ctrl+c"}, Help: "q", Desc: "quit"},
@@ -43,7 +44,9 @@ type keyMap struct {
 	Retry, Quit, Next, Prev, Zoom, Dismiss, Help key.Binding
 	// Health and Open are enabled once a session has a health service.
 	Health, Open key.Binding
-	Focus        [4]key.Binding
+	// Wizard is enabled when there is a wizard and changes are allowed.
+	Wizard key.Binding
+	Focus  [4]key.Binding
 }
 
 func newKeyMap(o common.Overrides) keyMap {
@@ -51,13 +54,14 @@ func newKeyMap(o common.Overrides) keyMap {
 	k := keyMap{
 		Retry: common.Bind(ConnectionKeys.Name, ConnectionKeys.Defs[0], o, false),
 		Quit:  g["quit"], Next: g["next_pane"], Prev: g["prev_pane"], Zoom: g["zoom"],
-		Dismiss: g["dismiss"], Help: g["help"], Health: g["health"], Open: g["open"],
+		Dismiss: g["dismiss"], Help: g["help"], Health: g["health"], Open: g["open"], Wizard: g["wizard"],
 		Focus: [4]key.Binding{g["images"], g["release"], g["pods"], g["logs"]},
 	}
 	k.Retry.SetEnabled(false)
 	k.Dismiss.SetEnabled(false)
 	k.Health.SetEnabled(false)
 	k.Open.SetEnabled(false)
+	k.Wizard.SetEnabled(false)
 	return k
 }
 
@@ -68,5 +72,5 @@ func (k connectionHelp) ShortHelp() []key.Binding  { return []key.Binding{k.Retr
 func (k connectionHelp) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 func (k keyMap) full() [][]key.Binding {
-	return [][]key.Binding{{k.Next, k.Prev, k.Focus[0], k.Focus[1], k.Focus[2], k.Focus[3]}, {k.Zoom, k.Health, k.Open, k.Dismiss, k.Help, k.Quit}}
+	return [][]key.Binding{{k.Next, k.Prev, k.Focus[0], k.Focus[1], k.Focus[2], k.Focus[3]}, {k.Zoom, k.Health, k.Open, k.Wizard, k.Dismiss, k.Help, k.Quit}}
 }

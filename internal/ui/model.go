@@ -19,6 +19,7 @@ import (
 
 	"github.com/taskmaster-ai/tmtui/internal/ui/common"
 	"github.com/taskmaster-ai/tmtui/internal/ui/dialog"
+	"github.com/taskmaster-ai/tmtui/internal/ui/dialog/wizard"
 	"github.com/taskmaster-ai/tmtui/internal/ui/images"
 	"github.com/taskmaster-ai/tmtui/internal/ui/logs"
 	"github.com/taskmaster-ai/tmtui/internal/ui/pods"
@@ -86,6 +87,17 @@ type Options struct {
 	// OperationTimeout bounds an install, upgrade, rollback, uninstall or
 	// helm test, the engine's undoing of a failure included; 0 means 7 min.
 	OperationTimeout time.Duration
+	// Wizard is the setup wizard's service; nil hides the wizard.
+	Wizard wizard.Service
+	// OpenWizard opens the wizard as soon as the session starts (`tmtui
+	// setup`).
+	OpenWizard bool
+	// AppDir is the app's folder, proposed by the wizard for builds and the
+	// deployment kit; "" the working directory.
+	AppDir string
+	// ConnectTo connects to another context or namespace (the wizard may
+	// pick them); nil keeps the session where it is.
+	ConnectTo func(context, namespace string) ConnectFunc
 	// Mouse turns on mouse reporting: click to focus and select, wheel to
 	// scroll. Off by default, since it stops the terminal selecting text.
 	Mouse bool
@@ -139,6 +151,13 @@ type Model struct {
 	openURL  func(string) error
 	mouse    bool
 
+	wizardSvc         wizard.Service
+	appDir            string
+	connectTo         func(context, namespace string) ConnectFunc
+	wizard            *wizard.Model // open when not nil
+	wizardShown       bool          // opened by itself once this run: never again
+	openWizardAtStart bool
+
 	styles  styles.Styles
 	keys    keyMap
 	help    help.Model
@@ -187,22 +206,26 @@ func New(o Options) Model {
 		o.Release = "taskmaster"
 	}
 	m := Model{
-		connect:  o.Connect,
-		imagesFn: o.Images,
-		noColor:  o.NoColor,
-		readOnly: o.ReadOnly,
-		fade:     o.StatusFade,
-		openURL:  o.OpenURL,
-		mouse:    o.Mouse,
-		keys:     newKeyMap(o.Keys),
-		help:     help.New(),
-		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		info:     ClusterInfo{Context: o.Context},
-		images:   images.New(images.Options{Keys: o.Keys, ReadOnly: o.ReadOnly}),
-		release:  release.New(release.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, Release: o.Release, Now: o.Now, Timeout: o.OperationTimeout}),
-		pods:     pods.New(pods.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, MinReplicas: o.MinReplicas, MaxReplicas: o.MaxReplicas, Now: o.Now}),
-		logs:     logs.New(logs.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, SaveDir: o.SaveDir, Now: o.Now}),
-		focus:    common.PodsPane,
+		connect:           o.Connect,
+		imagesFn:          o.Images,
+		noColor:           o.NoColor,
+		readOnly:          o.ReadOnly,
+		fade:              o.StatusFade,
+		openURL:           o.OpenURL,
+		mouse:             o.Mouse,
+		wizardSvc:         o.Wizard,
+		openWizardAtStart: o.OpenWizard,
+		appDir:            o.AppDir,
+		connectTo:         o.ConnectTo,
+		keys:              newKeyMap(o.Keys),
+		help:              help.New(),
+		spinner:           spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		info:              ClusterInfo{Context: o.Context},
+		images:            images.New(images.Options{Keys: o.Keys, ReadOnly: o.ReadOnly}),
+		release:           release.New(release.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, Release: o.Release, Now: o.Now, Timeout: o.OperationTimeout}),
+		pods:              pods.New(pods.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, MinReplicas: o.MinReplicas, MaxReplicas: o.MaxReplicas, Now: o.Now}),
+		logs:              logs.New(logs.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, SaveDir: o.SaveDir, Now: o.Now}),
+		focus:             common.PodsPane,
 	}
 	if m.fade <= 0 {
 		m.fade = 4 * time.Second
@@ -248,14 +271,32 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
 		m.layout()
+		if m.wizard != nil {
+			m.wizard.SetSize(m.width, max(1, m.height-chrome))
+		}
 		return m, nil
 
 	case tea.BackgroundColorMsg:
 		m.setStyles(styles.New(msg.IsDark()))
+		if m.wizard != nil {
+			m.wizard.SetStyles(m.styles)
+		}
 		return m, nil
 
 	case tea.KeyPressMsg:
+		if m.wizard != nil && m.dialog == nil && m.state == connected {
+			return m.wizardKey(msg)
+		}
 		return m.handleKey(msg)
+
+	case wizard.ClosedMsg:
+		return m.wizardClosed(msg)
+
+	case wizard.Msg:
+		if m.wizard == nil {
+			return m, nil
+		}
+		return m, m.wizard.Update(msg)
 
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
 		return m.handleMouse(msg.(tea.MouseMsg))
@@ -362,6 +403,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if r.Pane == common.ReleasePane {
 			m.syncReleaseState()
 		}
+		if r.Pane == common.ReleasePane || r.Pane == common.PodsPane {
+			cmd = tea.Batch(cmd, m.maybeOpenWizard())
+		}
 		if o, ok := msg.(common.Outcome); ok {
 			text, err := o.Outcome()
 			cmd = tea.Batch(cmd, m.setStatus(text, err, statusSuccess))
@@ -397,6 +441,7 @@ func (m *Model) startSession(s Services) tea.Cmd {
 	}
 	m.sessionCtx, m.sessionCancel = context.WithCancel(context.Background())
 	m.dialogs = nil // they belonged to the old session
+	m.keys.Wizard.SetEnabled(m.wizardSvc != nil && !m.readOnly)
 	m.health, m.frontendURL = s.Health, ""
 	m.keys.Health.SetEnabled(s.Health != nil)
 	m.keys.Open.SetEnabled(s.Health != nil && m.openURL != nil)
@@ -412,6 +457,10 @@ func (m *Model) startSession(s Services) tea.Cmd {
 	}
 	if m.imagesFn != nil {
 		cmds = append(cmds, m.images.Start(m.sessionCtx, m.gen, m.imagesFn))
+	}
+	if m.openWizardAtStart {
+		m.openWizardAtStart = false
+		cmds = append(cmds, m.openWizard())
 	}
 	m.layout()
 	return tea.Batch(cmds...)
@@ -475,6 +524,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.Health):
 		return m, m.checkHealth()
+	case key.Matches(msg, m.keys.Wizard):
+		return m, m.openWizard()
 	case key.Matches(msg, m.keys.Open):
 		if m.frontendURL == "" {
 			return m, m.setStatus(noLoadBalancer(m.keys.Health.Help().Key).Error(), nil, statusInfo)
@@ -653,6 +704,7 @@ func (m *Model) setStatus(text string, err error, kind statusKind) tea.Cmd {
 		return nil
 	}
 	m.status = status{id: m.statusN, kind: kind, text: text}
+	m.keys.Dismiss.SetEnabled(false) // an error shown before is replaced
 	return expireStatus(m.statusN, m.fade)
 }
 

@@ -107,6 +107,9 @@ func (m Model) render() string {
 		body = lipgloss.Place(m.width, bodyHeight, lipgloss.Center, lipgloss.Center, m.connectingView())
 	case connected:
 		body = m.panesView(bodyHeight)
+		if m.wizard != nil {
+			body = m.wizard.View()
+		}
 	case failed:
 		body = lipgloss.Place(m.width, bodyHeight, lipgloss.Center, lipgloss.Center, m.failedView())
 	}
@@ -118,7 +121,9 @@ func (m Model) render() string {
 		body = overlay(body, m.dialog.View(m.styles, m.width), m.width, bodyHeight)
 	}
 	var helpLine string
-	if m.state == connected {
+	if m.state == connected && m.wizard != nil {
+		helpLine = m.styles.Muted.Render("the setup wizard · esc leaves it (what is done stays) · ctrl+c quits")
+	} else if m.state == connected {
 		helpLine = m.helpLine()
 	} else {
 		helpLine = m.help.View(connectionHelp(m.keys))

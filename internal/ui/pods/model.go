@@ -289,3 +289,6 @@ func (m *Model) clampOffset() {
 	}
 	m.offset = max(0, min(m.offset, max(0, len(m.snap.Pods)-rows)))
 }
+
+// Received says whether the first list of pods has come.
+func (m *Model) Received() bool { return m.received }

@@ -292,3 +292,6 @@ func contentCmd(ctx context.Context, r common.Route, svc Service, rev int, kind 
 		return contentMsg{Route: r, rev: rev, kind: kind, text: text, err: err}
 	}
 }
+
+// Name is the release's name.
+func (m *Model) Name() string { return m.name }

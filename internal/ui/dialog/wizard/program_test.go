@@ -111,7 +111,7 @@ func TestProgramFromPreflightThroughInstall(t *testing.T) {
 	key("enter")
 	h.waitScreen(t, "Press enter to install")
 	key("enter")
-	h.waitScreen(t, "taskmaster-frontend-5c4b-fghij     frontend  Pending   · not ready ContainerCreating")
+	h.waitScreen(t, "taskmaster-frontend-5c4b-fghij frontend  Pending   · not ready ContainerCreating")
 	h.waitScreen(t, "✓ ready")
 	close(f.installHold)
 	h.waitScreen(t, "Open TaskMaster at http://localhost:3000")

@@ -331,13 +331,17 @@ func (m *Model) installView() []string {
 		}
 	}
 	if len(m.pods) > 0 {
-		out = append(out, "", s.TableHeader.Render(fmt.Sprintf("%-34s %-9s %-9s %s", "POD", "COMPONENT", "PHASE", "READY")))
+		w := len("POD")
+		for _, pod := range m.pods {
+			w = max(w, len(pod.Name))
+		}
+		out = append(out, "", s.TableHeader.Render(fmt.Sprintf("%-*s %-9s %-9s %s", w, "POD", "COMPONENT", "PHASE", "READY")))
 		for _, pod := range m.pods {
 			ready := s.Warn.Render(glyphTodo + " not ready")
 			if pod.Ready {
 				ready = s.Good.Render(glyphOK + " ready")
 			}
-			line := fmt.Sprintf("%-34s %-9s %-9s ", pod.Name, pod.Component, pod.Phase) + ready
+			line := fmt.Sprintf("%-*s %-9s %-9s ", w, pod.Name, pod.Component, pod.Phase) + ready
 			if pod.Problem != "" {
 				line += " " + s.Bad.Render(pod.Problem)
 			}
