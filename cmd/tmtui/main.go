@@ -95,7 +95,7 @@ func runUI(s settings, keys common.Overrides) error {
 
 	model := ui.New(ui.Options{
 		Connect:  connector(s.connect, wiring{release: s.release, helm: helmServices(s.connect)}),
-		Images:   newImagesService(""),
+		Images:   newImagesService("").rememberingIn(s.configPath),
 		Release:  s.release,
 		Context:  s.connect.TargetContext(),
 		NoColor:  s.noColor,
