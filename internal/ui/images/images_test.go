@@ -318,6 +318,9 @@ func TestBuildPromptThenBuildStreamsToTheLogsPane(t *testing.T) {
 		len(out.Lines) != 1 || out.Lines[0] != "building taskmaster-backend:dev-20261125-1702 from /src/app/b" {
 		t.Fatalf("first output %+v", out)
 	}
+	if m.Busy() != "build of taskmaster-backend:dev-20261125-1702" {
+		t.Errorf("Busy = %q", m.Busy())
+	}
 	*now = now.Add(42 * time.Second)
 	if !strings.Contains(m.View(), "… building taskmaster-backend:dev-20261125-1702 · 0:42 of the 5:00 budget · c cancels") {
 		t.Errorf("running view:\n%s", m.View())
@@ -335,7 +338,7 @@ func TestBuildPromptThenBuildStreamsToTheLogsPane(t *testing.T) {
 	}
 	before := svc.listed()
 	msgs = uitest.Run(m.Update(done), time.Second)
-	if m.Building() || !strings.Contains(m.View(), "✓ built taskmaster-backend:dev-20261125-1702 in 1:02, within the 5:00 budget") {
+	if m.Building() || m.Busy() != "" || !strings.Contains(m.View(), "✓ built taskmaster-backend:dev-20261125-1702 in 1:02, within the 5:00 budget") {
 		t.Errorf("after the build:\n%s", m.View())
 	}
 	var last common.BuildOutputMsg

@@ -211,6 +211,16 @@ func (m *Model) Capturing() bool { return m.prompt != nil }
 // Building reports whether a build runs.
 func (m *Model) Building() bool { return m.build != nil && m.build.running }
 
+// Busy names the running build, for the root's "quit while work runs?"
+// question; "" when none runs. The guard's task for a build ends once it
+// has started, so the root cannot see the build among its tasks.
+func (m *Model) Busy() string {
+	if !m.Building() {
+		return ""
+	}
+	return "build of " + m.build.req.Ref()
+}
+
 // Unreachable is true when the engine did not answer (or none is set up).
 func (m *Model) Unreachable() bool { return m.svc == nil || errors.Is(m.err, ErrUnreachable) }
 
