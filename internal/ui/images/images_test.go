@@ -418,6 +418,17 @@ func TestCancelStopsTheBuild(t *testing.T) {
 			next = o.Next
 		}
 	}
+	// A second build asked for before the first started is not run.
+	first := svc.buildCtx
+	m.build.running = false // as if the first were still being approved
+	m.syncKeys()
+	press(m, "b")
+	second := actionOf(t, press(m, "enter")).Action.Run(context.Background(), "")
+	m.build.running = true
+	if msg := only(t, m.Update(second)); !strings.Contains(fmt.Sprint(msg), "is running") || svc.buildCtx.Err() == nil || m.Busy() == "" {
+		t.Errorf("second build: %v, its context ended %v", msg, svc.buildCtx.Err())
+	}
+	svc.buildCtx = first
 	if press(m, "c") != nil || svc.buildCtx.Err() == nil {
 		t.Fatal("c did not cancel the build")
 	}

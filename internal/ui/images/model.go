@@ -367,6 +367,11 @@ func validTag(t string) bool {
 }
 
 func (m *Model) buildStarted(msg buildStartedMsg) tea.Cmd {
+	if m.Building() && msg.err == nil {
+		// Asked for twice before the first started: one build at a time.
+		msg.cancel()
+		return common.Status("a build of " + m.build.req.Ref() + " is running; " + msg.req.Ref() + " was not built")
+	}
 	if msg.err != nil {
 		m.build = &build{id: msg.id, req: msg.req, started: msg.started, result: &BuildResult{Budget: BuildBudget, Err: msg.err}}
 		return nil
