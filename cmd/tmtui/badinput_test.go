@@ -340,7 +340,7 @@ func cliCases() []cliCase {
 	add(
 		configError("config: malformed YAML", "keys:\n  pods: [\n", cfg(": not valid YAML: line 2: did not find expected node content")),
 		configError("config: not a mapping", "- a\n", cfg(`:1: the config file must be a mapping with a "keys:" section`)),
-		configError("config: unknown setting", "colour: red\n", cfg(`:1: unknown setting "colour" (known: keys)`)),
+		configError("config: unknown setting", "colour: red\n", cfg(`:1: unknown setting "colour" (known: keys, images)`)),
 		configError("config: unknown section", "keys:\n  podz:\n    up: k\n", cfg(`:2: unknown section "podz" under keys`)),
 		configError("config: unknown key", "keys:\n  pods:\n    scal_up: u\n", cfg(`:3: unknown key "scal_up" in keys.pods`)),
 		configError("config: clashing binding", "keys:\n  pods:\n    delete: r\n", cfg(`:3: keys.pods.restart and keys.pods.delete both use "r"; give one of them another key`)),

@@ -124,7 +124,7 @@ func runUI(s settings, keys common.Overrides) error {
 		Wizard:     wizardSvc,
 		OpenWizard: s.setup,
 		AppDir:     appDir,
-		Images:     newImagesService(""),
+		Images:     newImagesService("").rememberingIn(s.configPath),
 		Release:    s.release,
 		Context:    s.connect.TargetContext(),
 		NoColor:    s.noColor,

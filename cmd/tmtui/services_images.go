@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/taskmaster-ai/tmtui/internal/docker"
 	"github.com/taskmaster-ai/tmtui/internal/ui/images"
+	"github.com/taskmaster-ai/tmtui/internal/ui/keymap"
 )
 
 // imagesTimeout bounds one listing, so that an engine that accepts the
@@ -17,19 +21,41 @@ const imagesTimeout = 15 * time.Second
 
 // imagesService is images.Service over the Docker engine. It connects on
 // first use, in the pane's command, so start-up never waits for Docker and
-// an engine that is not there only ever affects this pane.
+// an engine that is not there only ever affects this pane. It builds,
+// removes, and remembers each image's build folder in the config file.
 type imagesService struct {
 	host    string // "" finds the engine as the Docker CLI would (docker.New)
 	budgets []docker.ImageBudget
+	budget  time.Duration // how long a build may take
+	config  string        // the config file that remembers build folders; "" remembers nothing
 
 	mu     sync.Mutex
 	client *docker.Client
 }
 
-var _ images.Service = (*imagesService)(nil)
+var (
+	_ images.Service      = (*imagesService)(nil)
+	_ images.Builder      = (*imagesService)(nil)
+	_ images.Remover      = (*imagesService)(nil)
+	_ images.FolderMemory = (*imagesService)(nil)
+)
 
 func newImagesService(host string) *imagesService {
-	return &imagesService{host: host, budgets: docker.DefaultBudgets().Images}
+	b := docker.DefaultBudgets()
+	s := &imagesService{host: host, budgets: b.Images, budget: b.Build}
+	if p, err := keymap.DefaultPath(); err == nil {
+		s.config = p
+	}
+	return s
+}
+
+// rememberingIn keeps build folders in the config file at path (the
+// --config flag's) instead of the default one; "" keeps the default.
+func (s *imagesService) rememberingIn(path string) *imagesService {
+	if path != "" {
+		s.config = path
+	}
+	return s
 }
 
 func (s *imagesService) engine() (*docker.Client, error) {
@@ -59,7 +85,97 @@ func (s *imagesService) ListImages(ctx context.Context) ([]images.Image, error) 
 	case err != nil:
 		return nil, err
 	}
-	return newestImages(repos), nil
+	out := newestImages(repos)
+	if s.config != "" {
+		folders, err := keymap.ImageFolders(s.config)
+		if err != nil {
+			slog.Warn("cannot read the remembered build folders", "err", err)
+		}
+		for i := range out {
+			out[i].Folder = folders[images.Short(out[i].Repository)]
+		}
+	}
+	return out, nil
+}
+
+// Build builds req.Folder (its Dockerfile, with its .dockerignore) into
+// req.Ref(), passing the engine's output on line by line.
+func (s *imagesService) Build(ctx context.Context, req images.BuildRequest) (<-chan images.BuildEvent, error) {
+	c, err := s.engine()
+	if err != nil {
+		return nil, unreachable(err)
+	}
+	in := c.Build(ctx, docker.BuildRequest{ContextDir: expandHome(req.Folder), Tag: req.Ref(), Budget: s.budget})
+	out := make(chan images.BuildEvent, 64)
+	go func() {
+		defer close(out)
+		for ev := range in {
+			e := images.BuildEvent{Line: ev.Line}
+			if r := ev.Result; r != nil {
+				e = images.BuildEvent{Result: &images.BuildResult{Duration: r.Duration, Budget: r.Budget, Err: r.Err}}
+			}
+			if !sendBuildEvent(ctx, out, e) {
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// sendBuildEvent hands e on; once ctx ends it waits a moment more, so that a
+// cancelled build's reader still learns how it ended.
+func sendBuildEvent(ctx context.Context, out chan<- images.BuildEvent, e images.BuildEvent) bool {
+	select {
+	case out <- e:
+		return true
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case out <- e:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// Remove removes one tag (and the image when no other tag holds it).
+func (s *imagesService) Remove(ctx context.Context, ref string) error {
+	c, err := s.engine()
+	if err != nil {
+		return unreachable(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, imagesTimeout)
+	defer cancel()
+	if err := c.Remove(ctx, ref); err != nil {
+		if docker.IsUnreachable(err) {
+			return unreachable(err)
+		}
+		return err
+	}
+	return nil
+}
+
+// RememberFolder keeps folder as the repository's build folder in the
+// config file, under images.<backend|frontend>.folder.
+func (s *imagesService) RememberFolder(repository, folder string) error {
+	if s.config == "" {
+		return errors.New("there is no config directory to remember it in")
+	}
+	return keymap.RememberFolder(s.config, images.Short(repository), folder)
+}
+
+// expandHome turns a leading ~ into the home folder, as a shell would.
+func expandHome(p string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") && !strings.HasPrefix(p, `~\`) {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return p
+	}
+	return filepath.Join(home, p[1:])
 }
 
 // newestImages is the pane's list: each repository's newest image, or the

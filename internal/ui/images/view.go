@@ -3,6 +3,9 @@ package images
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/taskmaster-ai/tmtui/internal/ui/common"
 	"github.com/taskmaster-ai/tmtui/internal/ui/styles"
@@ -50,12 +53,89 @@ func Row(img Image) string {
 	return fmt.Sprintf("%-32s %8s  %-16s%s · %s", img.Repository+":"+img.Tag, common.Size(img.Size), VerdictWord(img.Verdict), budget, Change(img))
 }
 
+// rowLines is one image in the room there is: the whole row, or, when
+// narrow, the row without its padding and budget, or the change since the
+// last tag on a line of its own, so that it is never cut off.
+func rowLines(img Image, width int) []string {
+	full := Row(img)
+	if !img.Present || ansi.StringWidth(full) <= width {
+		return []string{full}
+	}
+	head := fmt.Sprintf("%s %s %s", img.Ref(), common.Size(img.Size), VerdictWord(img.Verdict))
+	if line := head + " · " + Change(img); ansi.StringWidth(line) <= width {
+		return []string{line}
+	}
+	return []string{head, "  " + Change(img)}
+}
+
 func (m *Model) unreachableText() string {
 	why := "no Docker engine is configured"
 	if m.err != nil {
 		why = m.err.Error()
 	}
-	return "✗ Docker engine not reachable: " + why + ". The rest of tmtui works; start Docker and press r."
+	retry := ""
+	if m.svc != nil {
+		retry = fmt.Sprintf(" Trying again every %ds; %s tries now.", int(RetryEvery/time.Second), m.keys.Refresh.Help().Key)
+	}
+	return "✗ Docker engine not reachable: " + why + ". Start Docker Desktop (or the docker service), or set DOCKER_HOST to the engine's address. The rest of tmtui works." + retry
+}
+
+// buildLine is the running build with its time against the budget, or how
+// the last one ended.
+func (m *Model) buildLine() string {
+	b := m.build
+	if b == nil {
+		return ""
+	}
+	s := m.styles
+	if b.running {
+		elapsed := max(0, m.now().Sub(b.started))
+		line := fmt.Sprintf("… building %s · %s of the %s budget", b.req.Ref(), Clock(elapsed), Clock(BuildBudget))
+		if elapsed > BuildBudget {
+			return s.Warn.Render(line + " · over budget")
+		}
+		if m.keys.Cancel.Enabled() {
+			line += " · " + m.keys.Cancel.Help().Key + " cancels"
+		}
+		return line
+	}
+	style := s.Good
+	switch {
+	case b.result.Err != nil:
+		style = s.Bad
+	case b.result.Duration > b.result.Budget:
+		style = s.Warn
+	}
+	// A failure's reason is what to act on: wrapped, never cut off.
+	lines := strings.Split(wrap(resultLine(b.req, *b.result), max(20, m.width)), "\n")
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// promptLines is the build prompt: the folder, the tag, what to do.
+func (m *Model) promptLines() []string {
+	p := m.prompt
+	s := m.styles
+	folder, tag := p.folder.Value, p.tag.Value
+	fm, tm := "  ", "  "
+	if p.onTag {
+		tag, tm = p.tag.View(), styles.Marker
+	} else {
+		folder, fm = p.folder.View(), styles.Marker
+	}
+	out := []string{
+		s.Value.Render("Build " + p.repo + " from"),
+		fm + "folder: " + folder,
+		tm + "tag:    " + tag,
+	}
+	if p.hint != "" {
+		out = append(out, s.Bad.Render("✗ "+p.hint))
+	} else {
+		out = append(out, s.Muted.Render("enter builds · tab folder/tag · esc cancels"))
+	}
+	return out
 }
 
 func (m *Model) View() string {
@@ -73,20 +153,36 @@ func (m *Model) View() string {
 	}
 	var lines []string
 	for i, img := range m.images {
-		if i == m.cursor {
-			lines = append(lines, s.Selected.Render(styles.Marker+Row(img)))
-		} else {
-			lines = append(lines, styles.Unmarked+Row(img))
+		for j, l := range rowLines(img, m.width-2) {
+			mark := styles.Unmarked
+			if i == m.cursor && j == 0 {
+				mark = styles.Marker
+			}
+			if i == m.cursor {
+				l = s.Selected.Render(mark + l)
+			} else {
+				l = mark + l
+			}
+			lines = append(lines, l)
 		}
 	}
 	if len(lines) == 0 {
 		lines = append(lines, s.Muted.Render("no images"))
+	}
+	if m.prompt != nil {
+		lines = append(lines, m.promptLines()...)
+	} else if b := m.buildLine(); b != "" {
+		lines = append(lines, b)
 	}
 	return common.Fit(strings.Join(lines, "\n"), m.width, m.height)
 }
 
 func (m *Model) Summary() string {
 	switch {
+	case m.prompt != nil:
+		return "building " + m.prompt.repo + ": name the folder (enter builds, esc cancels)"
+	case m.Building():
+		return strings.SplitN(m.buildLine(), "\n", 2)[0]
 	case m.Unreachable():
 		return "✗ Docker engine not reachable"
 	case m.err != nil:

@@ -1,5 +1,6 @@
-// Package keymap reads the user's key bindings from tmtui's config file
-// (os.UserConfigDir()/tmtui/config.yaml):
+// Package keymap reads tmtui's config file (os.UserConfigDir()/tmtui/config.yaml):
+// the user's key bindings, and the settings tmtui remembers for them, such
+// as the folder each image was last built from (settings.go):
 //
 //	keys:
 //	  pods:
@@ -7,6 +8,9 @@
 //	    delete: [d, x]
 //	  global:
 //	    zoom: Z
+//	images:
+//	  backend:
+//	    folder: ~/src/taskmaster/backend
 //
 // Every mistake is reported with the file and line and what to do, never a
 // panic: malformed YAML, an unknown section or key name, a binding that
@@ -85,8 +89,13 @@ func Parse(data []byte, file string, sections []common.KeySection, shared string
 	lines := map[string]int{} // "pods.scale_up" -> line, for clash messages
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		if k.Value != "keys" {
-			at(k, "unknown setting %q (known: keys)", k.Value)
+		switch k.Value {
+		case "keys":
+		case imagesSetting:
+			errs = append(errs, checkImages(file, v)...)
+			continue
+		default:
+			at(k, "unknown setting %q (known: keys, %s)", k.Value, imagesSetting)
 			continue
 		}
 		if v.Kind != yaml.MappingNode {

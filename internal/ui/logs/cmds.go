@@ -70,7 +70,9 @@ func waitCmd(r common.Route, stream int, ch <-chan Batch) tea.Cmd {
 // saveName names the file after what is shown and when.
 func (m *Model) saveName() string {
 	who := "all-pods"
-	if q := m.Query(); q.Pod != "" {
+	if m.showBuild {
+		who = strings.ReplaceAll(m.buildSource, " ", "-")
+	} else if q := m.Query(); q.Pod != "" {
 		who = q.Pod
 		if q.Previous {
 			who += "-previous"
@@ -105,6 +107,9 @@ func dirOrCwd(dir string) string {
 // FormatPlain is one line as the saved file has it: pod, container, time, text.
 func FormatPlain(l Line, timestamps bool) string {
 	var b strings.Builder
+	if l.Source != "" {
+		b.WriteString("[" + l.Source + "] ")
+	}
 	if l.Pod != "" {
 		b.WriteString(l.Pod)
 		if l.Container != "" {

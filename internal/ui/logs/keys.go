@@ -22,20 +22,25 @@ var Keys = common.KeySection{Name: "logs", Defs: []common.KeyDef{
 	{Name: "all_pods", Keys: []string{"a"}, Desc: "this pod/all pods"},
 	{Name: "save", Keys: []string{"s"}, Desc: "save to file"},
 	{Name: "clear", Keys: []string{"esc"}, Desc: "clear filter"},
+	{Name: "build_output", Keys: []string{"b"}, Desc: "build output/pod logs"},
 }}
 
 type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom, Follow, Filter, Wrap, Timestamps, Previous, AllPods, Save, Clear key.Binding
+	Build                                                                                                     key.Binding // shown once a build has written output
 }
 
 func newKeyMap(o common.Overrides, readOnly bool) keyMap {
 	b := common.Bindings(Keys, o, readOnly)
-	return keyMap{
+	k := keyMap{
 		Up: b["up"], Down: b["down"], PageUp: b["page_up"], PageDown: b["page_down"],
 		Top: b["top"], Bottom: b["bottom"], Follow: b["follow"], Filter: b["filter"],
 		Wrap: b["wrap"], Timestamps: b["timestamps"], Previous: b["previous"],
 		AllPods: b["all_pods"], Save: b["save"], Clear: b["clear"],
+		Build: b["build_output"],
 	}
+	k.Build.SetEnabled(false)
+	return k
 }
 
 // typingKeys is what help shows while a filter is typed.
@@ -49,7 +54,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		return typingKeys
 	}
 	k := m.keys
-	return []key.Binding{k.Follow, k.Filter, k.Wrap, k.Timestamps, k.Previous, k.AllPods, k.Top, k.Bottom, k.Save}
+	return []key.Binding{k.Follow, k.Filter, k.Wrap, k.Timestamps, k.Previous, k.AllPods, k.Top, k.Bottom, k.Save, k.Build}
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
@@ -57,6 +62,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Follow, k.Filter, k.Clear, k.Wrap, k.Timestamps},
-		{k.Previous, k.AllPods, k.Save},
+		{k.Previous, k.AllPods, k.Save, k.Build},
 	}
 }

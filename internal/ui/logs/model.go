@@ -36,6 +36,9 @@ type Line struct {
 	Time           time.Time
 	Text           string
 	Notice         bool
+	// Source tags a line that is not a pod's, such as an image build's
+	// output ("build backend").
+	Source string
 }
 
 // Batch is what arrived within a short while.
@@ -70,7 +73,9 @@ type Model struct {
 
 	width, height int
 
-	buf     *ring
+	buf     *ring    // the buffer shown: pods' or builds'
+	pods    *ring    // what the pod stream brought
+	builds  *ring    // the last image build's output
 	matches []uint64 // seqs of lines that pass the filter; nil when there is no filter
 	err     error
 	ended   bool // the stream closed
@@ -84,6 +89,11 @@ type Model struct {
 	filtering  bool // typing a filter
 	filter     common.Input
 	anchor     uint64 // when not following: seq of the last line shown
+
+	showBuild   bool   // the build output is shown instead of the pods' logs
+	build       int    // the build whose output builds holds; 0 for none
+	buildSource string // its tag, "build backend"
+	buildStatus string // "building", "built in 0:42", ...
 }
 
 // New returns the pane, idle until Start.
@@ -98,13 +108,15 @@ func New(o Options) *Model {
 		styles:  styles.Plain(),
 		now:     o.Now,
 		saveDir: o.SaveDir,
-		buf:     newRing(c),
+		pods:    newRing(c),
+		builds:  newRing(c),
 		follow:  true,
 		allPods: true,
 	}
 	if m.now == nil {
 		m.now = time.Now
 	}
+	m.buf = m.pods
 	return m
 }
 
@@ -132,11 +144,8 @@ func (m *Model) restart() tea.Cmd {
 		m.cancel = nil
 	}
 	m.stream++
-	m.buf.reset()
-	m.matches = nil
-	if m.filter.Value != "" {
-		m.matches = []uint64{}
-	}
+	m.pods.reset()
+	m.show(false)
 	m.err, m.ended = nil, false
 	if m.svc == nil || m.ctx == nil {
 		return nil
@@ -200,12 +209,62 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case savedMsg:
 		return nil
+	case common.BuildOutputMsg:
+		return m.buildOutput(msg)
 	}
 	return nil
 }
 
-// Append adds lines to the buffer, keeping the filter's matches in step.
-func (m *Model) Append(lines []Line) {
+// show switches between the pods' logs and the build output, following
+// the newest line.
+func (m *Model) show(build bool) {
+	switched := build != m.showBuild
+	m.showBuild = build
+	m.buf = m.pods
+	if build {
+		m.buf = m.builds
+	}
+	if switched {
+		m.follow = true
+		m.anchor = m.buf.first
+	}
+	m.setFilter(m.filter.Value)
+	m.keys.Build.SetEnabled(m.build != 0)
+}
+
+// ShowingBuild reports whether the build output is shown.
+func (m *Model) ShowingBuild() bool { return m.showBuild }
+
+// buildOutput takes a build's lines: a new build replaces the last one's
+// output and is shown at once, wherever the pane was.
+func (m *Model) buildOutput(msg common.BuildOutputMsg) tea.Cmd {
+	if msg.Build != m.build {
+		m.build, m.buildSource = msg.Build, msg.Source
+		m.builds.reset()
+		m.show(true)
+	}
+	if msg.Status != "" {
+		m.buildStatus = msg.Status
+	}
+	t := m.now()
+	lines := make([]Line, len(msg.Lines))
+	for i, text := range msg.Lines {
+		lines[i] = Line{Source: msg.Source, Time: t, Text: text}
+	}
+	m.appendTo(m.builds, lines)
+	return msg.Next
+}
+
+// Append adds lines of the pod stream, keeping the filter's matches in step.
+func (m *Model) Append(lines []Line) { m.appendTo(m.pods, lines) }
+
+func (m *Model) appendTo(r *ring, lines []Line) {
+	if r != m.buf {
+		for _, l := range lines {
+			r.push(l)
+		}
+		return
+	}
 	f := strings.ToLower(m.filter.Value)
 	for _, l := range lines {
 		seq := m.buf.next()
@@ -225,7 +284,7 @@ func (m *Model) Append(lines []Line) {
 
 func matches(l Line, lowerFilter string) bool {
 	return lowerFilter == "" || strings.Contains(strings.ToLower(l.Text), lowerFilter) ||
-		strings.Contains(strings.ToLower(l.Pod), lowerFilter)
+		strings.Contains(strings.ToLower(l.Pod), lowerFilter) || strings.Contains(strings.ToLower(l.Source), lowerFilter)
 }
 
 // setFilter recomputes the matches: on a change of the filter only, never

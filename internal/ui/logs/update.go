@@ -54,6 +54,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Timestamps):
 		m.timestamps = !m.timestamps
 	case key.Matches(msg, k.Previous):
+		if m.showBuild {
+			return nil
+		}
 		if m.pod == "" || m.allPods {
 			return common.Status("the previous container's log is per pod: open a pod's logs with l in the Pods pane")
 		}
@@ -66,6 +69,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.allPods = !m.allPods
 		m.previous = false
 		return m.restart()
+	case key.Matches(msg, k.Build):
+		m.show(!m.showBuild)
 	case key.Matches(msg, k.Save):
 		return saveCmd(m.route, m.saveDir, m.saveName(), m.buf.lines(), m.timestamps)
 	}

@@ -26,6 +26,9 @@ func Render(l Line, tag, timestamps bool) string {
 	if l.Notice {
 		b.WriteString("— ")
 	}
+	if l.Source != "" {
+		b.WriteString("[" + l.Source + "] ")
+	}
 	if tag && l.Pod != "" {
 		b.WriteString("[" + Tag(l.Pod) + "] ")
 	}
@@ -41,6 +44,12 @@ func Render(l Line, tag, timestamps bool) string {
 func (m *Model) SettingsLine() string {
 	var parts []string
 	switch {
+	case m.showBuild:
+		what := m.buildSource + " output"
+		if m.buildStatus != "" {
+			what += " (" + m.buildStatus + ")"
+		}
+		parts = append(parts, what)
 	case m.allPods || m.pod == "":
 		parts = append(parts, "all pods")
 	case m.previous:
@@ -65,7 +74,7 @@ func (m *Model) SettingsLine() string {
 	case m.filter.Value != "":
 		parts = append(parts, "filter: "+m.filter.Value)
 	}
-	if m.ended {
+	if m.ended && !m.showBuild {
 		parts = append(parts, "stream ended")
 	}
 	return strings.Join(parts, " · ")
@@ -80,6 +89,7 @@ func (m *Model) View() string {
 	s := m.styles
 	head := s.Muted.Render(m.SettingsLine())
 	switch {
+	case m.showBuild:
 	case m.svc == nil:
 		return common.Fit(s.Muted.Render("logs are not available in this session"), m.width, m.height)
 	case m.err != nil:
@@ -125,15 +135,15 @@ func (m *Model) View() string {
 
 // Summary is the pane in one line.
 func (m *Model) Summary() string {
-	if m.svc == nil {
+	if m.svc == nil && !m.showBuild {
 		return "not available"
 	}
-	if m.err != nil {
+	if m.err != nil && !m.showBuild {
 		return "✗ cannot read logs"
 	}
 	last := "no lines yet"
 	if m.Visible() > 0 {
-		last = Render(m.buf.at(m.lastSeq()), m.allPods || m.pod == "", false)
+		last = Render(m.buf.at(m.lastSeq()), m.allPods || m.pod == "" || m.showBuild, false)
 	}
 	return m.SettingsLine() + " · " + last
 }
