@@ -164,6 +164,7 @@ type logFollower struct {
 	mu      sync.Mutex
 	streams map[streamKey]*logStream
 	initial map[string]bool // pods there from the start read with TailLines and Since
+	sent    sentLines       // lines sent lately, so a successor pod does not repeat its predecessor's
 }
 
 func (f *logFollower) wanted(p *corev1.Pod) bool {
@@ -249,6 +250,9 @@ func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) 
 	if !f.wanted(p) || ctx.Err() != nil {
 		return
 	}
+	if p.DeletionTimestamp != nil {
+		f.sent.leave(p.Name)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if initial {
@@ -279,6 +283,7 @@ func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) 
 }
 
 func (f *logFollower) dropPod(ctx context.Context, pod string) {
+	f.sent.leave(pod)
 	f.mu.Lock()
 	var gone []string
 	for key, s := range f.streams {
@@ -352,7 +357,7 @@ func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container s
 			lastErr = ""
 			err = readLogLines(stream, func(raw string) bool {
 				t, text := parseLogLine(raw)
-				if !seen.fresh(t, text) {
+				if !seen.fresh(t, text) || (follow && !f.sent.first(p.Name, container, t, text)) {
 					return true
 				}
 				delivered++
@@ -423,6 +428,69 @@ func (d *dedup) fresh(t time.Time, text string) bool {
 	default:
 		d.last = t
 		d.atLast = append(d.atLast[:0], text)
+	}
+	return true
+}
+
+// sentLines remembers which pod's stream sent each recent line, to drop a
+// line that a pod's successor sends again. A pod replacing a deleted one
+// is read from its creation on, while the deleted one is still read until
+// it is gone; where both read the same log (the sandbox's pods share one
+// file, and a node may hand a replacement its predecessor's log), the
+// lines of that overlap would come twice. A line (container, nanosecond
+// time and text) already sent by another pod is dropped when either pod is
+// leaving; pods that run side by side are never merged, so two replicas
+// that write the same line at the same instant both show it.
+type sentLines struct {
+	mu      sync.Mutex
+	by      map[string]string    // line key -> the pod that sent it
+	order   []string             // keys, oldest first, at most maxSentLines
+	leaving map[string]time.Time // pods being deleted or gone, since when
+}
+
+// maxSentLines bounds the memory: a handover's overlap is seconds of log.
+const maxSentLines = 8192
+
+// leave notes that a pod is being deleted or is gone.
+func (s *sentLines) leave(pod string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.leaving == nil {
+		s.leaving = map[string]time.Time{}
+	}
+	now := time.Now()
+	for p, since := range s.leaving {
+		if now.Sub(since) > 10*time.Minute {
+			delete(s.leaving, p)
+		}
+	}
+	if _, ok := s.leaving[pod]; !ok {
+		s.leaving[pod] = now
+	}
+}
+
+// first says whether pod's line should be sent: not when another pod sent
+// it already and one of the two is leaving.
+func (s *sentLines) first(pod, container string, t time.Time, text string) bool {
+	if t.IsZero() {
+		return true
+	}
+	key := container + "\x00" + t.UTC().Format(time.RFC3339Nano) + "\x00" + text
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if by, ok := s.by[key]; ok {
+		_, byLeaving := s.leaving[by]
+		_, podLeaving := s.leaving[pod]
+		return by == pod || !(byLeaving || podLeaving)
+	}
+	if s.by == nil {
+		s.by = map[string]string{}
+	}
+	s.by[key] = pod
+	s.order = append(s.order, key)
+	if len(s.order) > maxSentLines {
+		delete(s.by, s.order[0])
+		s.order = s.order[1:]
 	}
 	return true
 }
