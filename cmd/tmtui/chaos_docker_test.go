@@ -238,7 +238,7 @@ func TestChaosDockerEngineStoppedDuringABuild(t *testing.T) {
 	if len(gone) > 0 {
 		figures = append(figures, "the images listing (engine and Images pane service) worked again "+secondsList(gone)+" after hack/dockerd.sh start returned")
 	}
-	testenv.Record(t, testenv.Result{Section: testenv.SectionFaults, Class: "Docker engine stopped during a build",
+	testenv.Record(t, &testenv.Result{Section: testenv.SectionFaults, Class: "Docker engine stopped during a build",
 		Tried: tried, Survived: survived, Figures: figures})
 	for _, f := range failures {
 		t.Error(f)

@@ -159,7 +159,7 @@ func TestChaosSIGKILLDuringInstallUpgradeRollback(t *testing.T) {
 	slices.Sort(recoveries)
 	figures := []string{fmt.Sprintf("recovery (DetectStuck, then Recover) took at most %.1f s", slowest.Seconds())}
 	figures = append(figures, recoveries...)
-	testenv.Record(t, testenv.Result{Section: testenv.SectionFaults, Class: "SIGKILL during install, upgrade and rollback",
+	testenv.Record(t, &testenv.Result{Section: testenv.SectionFaults, Class: "SIGKILL during install, upgrade and rollback",
 		Tried: max(n, tried), Survived: survived, Figures: figures})
 }
 

@@ -171,7 +171,7 @@ func TestChaosPodDeletedWhileItsLogsAreFollowed(t *testing.T) {
 	if len(moves) > 0 {
 		figures = append(figures, "first lines of the successor after "+durations(moves))
 	}
-	testenv.Record(t, testenv.Result{Section: testenv.SectionFaults, Class: "Pod deleted while its logs are followed",
+	testenv.Record(t, &testenv.Result{Section: testenv.SectionFaults, Class: "Pod deleted while its logs are followed",
 		Tried: deletions, Survived: survived, Figures: figures})
 	for _, f := range failures {
 		t.Error(f)

@@ -82,17 +82,18 @@ func Repeat(fast, full int) int {
 	return fast
 }
 
-// Record keeps r for docs/reliability.md when the test ends, with whether
-// the test passed. Call it once per class, after the trials, and before any
-// assertion that could stop the test, so a failing run still records its
-// counts.
-func Record(t testing.TB, r Result) {
+// Record keeps *res for docs/reliability.md when the test ends, as it is
+// then, with whether the test passed. Call it once per class, before the
+// trials, and count in *res as they go: a test stopped half-way still
+// records what it tried.
+func Record(t testing.TB, res *Result) {
 	t.Helper()
-	if !slices.Contains(Classes[r.Section], r.Class) {
-		t.Fatalf("reliability: class %q is not listed under %q in testenv.Classes", r.Class, r.Section)
+	if !slices.Contains(Classes[res.Section], res.Class) {
+		t.Fatalf("reliability: class %q is not listed under %q in testenv.Classes", res.Class, res.Section)
 	}
-	r.Test = t.Name()
+	res.Test = t.Name()
 	t.Cleanup(func() {
+		r := *res
 		r.Passed = !t.Failed()
 		t.Logf("reliability: %s / %s: %d tried, %d survived; %s", r.Section, r.Class, r.Tried, r.Survived, strings.Join(r.Figures, "; "))
 		dir := os.Getenv(ReliabilityDirEnv)

@@ -33,7 +33,7 @@ func TestRenderReliabilityCountsEachClassAndSaysWhatDidNotRun(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(ReliabilityDirEnv, dir)
 	t.Run("record", func(t *testing.T) {
-		Record(t, Result{Section: SectionSecurity, Class: "Files tmtui writes", Tried: 4, Survived: 4, Figures: []string{"a | b"}})
+		Record(t, &Result{Section: SectionSecurity, Class: "Files tmtui writes", Tried: 4, Survived: 4, Figures: []string{"a | b"}})
 	})
 	recorded, err := ReadResults(dir)
 	if err != nil || len(recorded) != 1 || !recorded[0].Passed || recorded[0].Test != t.Name()+"/record" {
