@@ -82,6 +82,10 @@ func (c *Client) Install(ctx context.Context, o InstallOptions) (*Release, error
 	em.emit(StepApply, "creating the objects, then waiting for them to be ready", nil)
 	r, err := in.RunWithContext(context.WithoutCancel(ctx), ch, vals)
 	seen := pods.finish()
+	if se := asSchemaError(err, c.release, ch); se != err {
+		em.emit(StepDone, se.Error(), nil)
+		return nil, se
+	}
 	if err != nil {
 		opErr := c.installFailure(ctx, timeoutOr(o.Timeout), seen, err)
 		em.emit(StepDone, opErr.Error(), nil)

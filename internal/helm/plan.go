@@ -228,6 +228,9 @@ func (c *Client) plan(ctx context.Context, op Op, mode planMode, ch *chart.Chart
 		up.DryRunStrategy = action.DryRunServer
 		r, err := up.RunWithContext(context.WithoutCancel(ctx), c.release, ch, deepCopy(vals))
 		if err != nil {
+			if se := asSchemaError(err, c.release, ch); se != err {
+				return result{}, se
+			}
 			return result{}, fmt.Errorf("%s of %s: %w", op, c.release, err)
 		}
 		dry, err := asV1(r)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -211,4 +212,40 @@ func CheckReliabilityDoc(doc string) error {
 		}
 	}
 	return nil
+}
+
+// Counter counts the trials of one class that are subtests: each Trial is
+// one tried, and one survived if its subtest passes.
+type Counter struct {
+	mu  sync.Mutex
+	res *Result
+}
+
+// Count starts counting a class for the test (Record included).
+func Count(t testing.TB, section, class string) *Counter {
+	t.Helper()
+	c := &Counter{res: &Result{Section: section, Class: class}}
+	Record(t, c.res)
+	return c
+}
+
+// Trial counts the subtest t as one trial.
+func (c *Counter) Trial(t testing.TB) {
+	c.mu.Lock()
+	c.res.Tried++
+	c.mu.Unlock()
+	t.Cleanup(func() {
+		if !t.Failed() {
+			c.mu.Lock()
+			c.res.Survived++
+			c.mu.Unlock()
+		}
+	})
+}
+
+// Figure adds a sentence to the class's figures.
+func (c *Counter) Figure(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.res.Figures = append(c.res.Figures, s)
 }
