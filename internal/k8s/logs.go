@@ -374,7 +374,7 @@ func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container s
 			return
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
-			if msg := oneLine(err); msg != lastErr {
+			if msg := oneLine(ExplainForbidden("logs of "+p.Name+"/"+container, err)); msg != lastErr {
 				lastErr = msg
 				slog.Debug("log stream failed", "namespace", f.ns, "pod", p.Name, "container", container, "err", err)
 				f.notify(ctx, LogNotice{Kind: LogFailed, Pod: p.Name, Container: container, Err: msg, Time: time.Now()})
