@@ -89,10 +89,10 @@ func TestChaosSIGKILLDuringInstallUpgradeRollback(t *testing.T) {
 	moments := []killMoment{
 		{name: "install before anything reached the cluster", op: "install:1.0.0", at: right},
 		{name: "install as soon as pending-install is recorded", op: "install:1.0.0", at: recorded, fast: true},
-		{name: "install once the objects are applied", op: "install:1.0.0", at: applied("1.0.0")},
+		{name: "install as soon as the objects are applied", op: "install:unready", at: applied("unready")},
 		{name: "install while waiting for pods", op: "install:unready", at: waiting("unready")},
 		{name: "upgrade as soon as pending-upgrade is recorded", setup: installed, op: "upgrade:1.0.1", at: recorded},
-		{name: "upgrade once the objects are applied", setup: installed, op: "upgrade:1.0.1", at: applied("1.0.1")},
+		{name: "upgrade as soon as the objects are applied", setup: installed, op: "upgrade:unready", at: applied("unready")},
 		{name: "upgrade while waiting for pods", setup: installed, op: "upgrade:unready", at: waiting("unready"), fast: true},
 		{name: "rollback 300 ms after it starts", setup: upgraded, op: "rollback:1", at: after(300 * time.Millisecond)},
 		{name: "rollback as soon as pending-rollback is recorded", setup: upgraded, op: "rollback:1", at: recorded, fast: true},
@@ -245,7 +245,8 @@ func recorded(r *sandboxRelease, _ time.Time) (string, error) {
 	return describe(r), err
 }
 
-// applied kills once the backend Deployment runs the operation's tag.
+// applied kills once the backend Deployment runs the operation's tag (one
+// whose pods never get Ready, so that the moment cannot be missed).
 func applied(tag string) func(*sandboxRelease, time.Time) (string, error) {
 	return func(r *sandboxRelease, _ time.Time) (string, error) {
 		err := poll("Deployment with tag "+tag, func() bool {
