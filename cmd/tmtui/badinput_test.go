@@ -379,6 +379,7 @@ func TestBadInputIsRefusedWithItsMessageAndNothingSent(t *testing.T) {
 	counters := map[string]*testenv.Counter{}
 	for _, class := range []string{"Flags and environment", "Config file", "Terminal"} {
 		counters[class] = testenv.Count(t, testenv.SectionBadInput, class)
+		counters[class].Figure("the real binary: each case its own message and exit code, no stack trace or crash file, no request reached the API server stand-in, the files given unchanged")
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -106,7 +106,7 @@ func Record(t testing.TB, res *Result) {
 			err = os.MkdirAll(dir, 0o755)
 		}
 		if err == nil {
-			name := regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(r.Test, "_")
+			name := regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(r.Test+" "+r.Class, "_")
 			err = os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644)
 		}
 		if err != nil {

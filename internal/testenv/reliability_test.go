@@ -34,9 +34,11 @@ func TestRenderReliabilityCountsEachClassAndSaysWhatDidNotRun(t *testing.T) {
 	t.Setenv(ReliabilityDirEnv, dir)
 	t.Run("record", func(t *testing.T) {
 		Record(t, &Result{Section: SectionSecurity, Class: "Files tmtui writes", Tried: 4, Survived: 4, Figures: []string{"a | b"}})
+		c := Count(t, SectionSecurity, "Least privilege") // a second class of the same test
+		t.Run("trial", func(t *testing.T) { c.Trial(t) })
 	})
 	recorded, err := ReadResults(dir)
-	if err != nil || len(recorded) != 1 || !recorded[0].Passed || recorded[0].Test != t.Name()+"/record" {
+	if err != nil || len(recorded) != 2 || !recorded[0].Passed || recorded[0].Test != t.Name()+"/record" {
 		t.Fatalf("recorded %+v, %v", recorded, err)
 	}
 	doc := RenderReliability(append(results, recorded...), "test")
@@ -46,7 +48,8 @@ func TestRenderReliabilityCountsEachClassAndSaysWhatDidNotRun(t *testing.T) {
 	for _, want := range []string{
 		"| Pod deleted while its logs are followed | 5 | 4 | `TestA`<br>`TestB` (FAILED) | moved in 1.2 s |",
 		"| Files tmtui writes | 4 | 4 | `" + t.Name() + "/record` | a \\| b |",
-		"| Least privilege | 0 | 0 | not run |",
+		"| Least privilege | 1 | 1 | `" + t.Name() + "/record` |",
+		"| Config file | 0 | 0 | not run |",
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("doc lacks %q:\n%s", want, doc)
@@ -55,7 +58,7 @@ func TestRenderReliabilityCountsEachClassAndSaysWhatDidNotRun(t *testing.T) {
 	if err := CheckReliabilityDoc(strings.Replace(doc, "| 5 | 4 |", "| 5 | 6 |", 1)); err == nil {
 		t.Error("a doc with more survived than tried passed the check")
 	}
-	if err := CheckReliabilityDoc(strings.Replace(doc, "| Least privilege |", "| Something else |", 1)); err == nil {
+	if err := CheckReliabilityDoc(strings.Replace(doc, "| Config file |", "| Something else |", 1)); err == nil {
 		t.Error("a doc without a class passed the check")
 	}
 }
