@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/taskmaster-ai/tmtui/internal/helm"
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
 	"github.com/taskmaster-ai/tmtui/internal/preflight"
 )
@@ -17,7 +19,9 @@ type settings struct {
 	logFile    string
 	noColor    bool
 	readOnly   bool
-	configPath string // the key bindings file; "" means keymap.DefaultPath
+	mouse      bool
+	timeout    time.Duration // how long an install, upgrade or rollback may take to be ready
+	configPath string        // the key bindings file; "" means keymap.DefaultPath
 	help       bool
 	version    bool // the `tmtui version` subcommand
 	doctor     bool // the `tmtui doctor` subcommand
@@ -39,6 +43,8 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 	fs.StringVar(&s.logFile, "log-file", "", "write logs here (default: tmtui/tmtui.log in the user cache directory)")
 	fs.BoolVar(&s.noColor, "no-color", false, "draw without colour (also: NO_COLOR=1)")
 	fs.BoolVar(&s.readOnly, "readonly", false, "look, never change: hide every key that scales, restarts, deletes or deploys")
+	fs.DurationVar(&s.timeout, "timeout", helm.DefaultTimeout, "how long an install, upgrade or rollback may wait for its pods to be ready before Helm undoes it")
+	fs.BoolVar(&s.mouse, "mouse", false, "use the mouse: click to focus a pane and select a row, wheel to scroll (the terminal then selects text only with shift held)")
 	fs.StringVar(&s.configPath, "config", "", "config file with key bindings (default: tmtui/config.yaml in the user config directory)")
 	addDoctorFlags(fs, &s.doctorOpts)
 	fs.BoolVarP(&s.help, "help", "h", false, "show this help")
@@ -46,6 +52,9 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 
 	if err := fs.Parse(args); err != nil {
 		return s, err
+	}
+	if s.timeout < 10*time.Second || s.timeout > time.Hour {
+		return s, fmt.Errorf("--timeout %s: give a duration from 10s to 1h, e.g. --timeout 5m", s.timeout)
 	}
 	// A namespace that can never exist is refused before anything is asked
 	// of the cluster.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -94,7 +95,7 @@ func runUI(s settings, keys common.Overrides) error {
 	slog.Info("starting", "version", version.String(), "kubeconfig", s.connect.Kubeconfig, "context", s.connect.Context)
 
 	model := ui.New(ui.Options{
-		Connect:  connector(s.connect, wiring{release: s.release, helm: helmServices(s.connect)}),
+		Connect:  connector(s.connect, wiring{release: s.release, helm: helmServices(s.connect, s.timeout)}),
 		Images:   newImagesService(""),
 		Release:  s.release,
 		Context:  s.connect.TargetContext(),
@@ -102,6 +103,9 @@ func runUI(s settings, keys common.Overrides) error {
 		ReadOnly: s.readOnly,
 		Keys:     keys,
 		OpenURL:  openURL,
+		Mouse:    s.mouse,
+		// The engine's wait, and a margin for Helm to undo a failure.
+		OperationTimeout: s.timeout + 2*time.Minute,
 	})
 	var opts []tea.ProgramOption
 	if s.noColor {

@@ -5,7 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/taskmaster-ai/tmtui/internal/helm"
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
 )
 
@@ -24,6 +26,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-h"}, nil, settings{help: true}},
 		{nil, map[string]string{"NO_COLOR": "1"}, settings{noColor: true}},
 		{[]string{"--readonly", "--config", "/c.yaml"}, nil, settings{readOnly: true, configPath: "/c.yaml"}},
+		{[]string{"--mouse", "--timeout", "90s"}, nil, settings{mouse: true, timeout: 90 * time.Second}},
 	}
 	for _, tt := range tests {
 		got, err := parseArgs(tt.args, func(k string) string { return tt.env[k] })
@@ -32,6 +35,9 @@ func TestParseArgs(t *testing.T) {
 			continue
 		}
 		got.usage = ""
+		if tt.want.timeout == 0 {
+			tt.want.timeout = helm.DefaultTimeout
+		}
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("parseArgs(%q) = %+v, want %+v", tt.args, got, tt.want)
 		}
@@ -39,7 +45,7 @@ func TestParseArgs(t *testing.T) {
 }
 
 func TestBadCommandLine(t *testing.T) {
-	for _, args := range [][]string{{"--bogus"}, {"--kubeconfig"}, {"deploy"}, {"version", "extra"}} {
+	for _, args := range [][]string{{"--bogus"}, {"--kubeconfig"}, {"deploy"}, {"version", "extra"}, {"--timeout", "1s"}, {"--timeout", "soon"}} {
 		var stdout, stderr bytes.Buffer
 		if code := run(args, &stdout, &stderr); code != 2 {
 			t.Errorf("run(%q) = %d, want 2", args, code)

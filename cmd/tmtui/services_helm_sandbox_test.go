@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/taskmaster-ai/tmtui/internal/helm"
@@ -24,17 +23,7 @@ func TestHelmWiringServesTheReleasePaneAndScalesThroughHelm(t *testing.T) {
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	ctx := t.Context()
-	_, err := cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "taskmaster-secret"},
-		StringData: map[string]string{
-			"database-url":   "postgresql://user:pass@db.invalid/app",
-			"openai-api-key": "sk-fake-not-a-key",
-			"jwt-secret":     "fake-jwt-secret-fake-jwt-secret-fake-jwt",
-		},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	createAppSecret(t, cs, ns, nil)
 	opts := k8s.ConnectOptions{Kubeconfig: testenv.Kubeconfig(t), Namespace: ns}
 	hc, err := helm.New(helm.Options{Connection: opts, ReleaseName: "taskmaster"})
 	if err != nil {
@@ -44,7 +33,7 @@ func TestHelmWiringServesTheReleasePaneAndScalesThroughHelm(t *testing.T) {
 		t.Fatalf("install: %v", err)
 	}
 
-	cluster, err := connector(opts, wiring{helm: helmServices(opts)})(ctx)
+	cluster, err := connector(opts, wiring{helm: helmServices(opts, 0)})(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

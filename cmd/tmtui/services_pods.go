@@ -153,7 +153,12 @@ func podOf(p k8s.PodInfo) pods.Pod {
 }
 
 func deploymentOf(d k8s.DeploymentInfo) pods.Deployment {
+	var warning string
+	if len(d.Warnings) > 0 {
+		warning = d.Warnings[0].Reason + ": " + d.Warnings[0].Message
+	}
 	return pods.Deployment{
+		Warning:   warning,
 		Name:      d.Name,
 		Component: d.Component,
 		Desired:   d.Desired,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -17,7 +18,12 @@ import (
 // releaseService adapts internal/helm to the release pane: status, history,
 // and the notes, values and manifest of any revision (Secret data hidden by
 // the engine).
-type releaseService struct{ helm *helm.Client }
+type releaseService struct {
+	helm *helm.Client
+	// timeout bounds each operation's wait for ready pods (--timeout);
+	// zero is the engine's default.
+	timeout time.Duration
+}
 
 var _ release.Service = (*releaseService)(nil)
 
@@ -76,7 +82,7 @@ func (r *releaseService) Content(ctx context.Context, revision int, kind release
 // release pane and the scale function of the pods pane. Scaling is a Helm
 // upgrade: the release's values own the replica count (docs/scaling.md).
 // Without a Helm client both are left out and their panes say so.
-func helmServices(o k8s.ConnectOptions) func(release string) (*releaseService, scaleFunc) {
+func helmServices(o k8s.ConnectOptions, timeout time.Duration) func(release string) (*releaseService, scaleFunc) {
 	return func(name string) (*releaseService, scaleFunc) {
 		hc, err := helm.New(helm.Options{Connection: o, ReleaseName: name, Logger: slog.Default()})
 		if err != nil {
@@ -86,9 +92,9 @@ func helmServices(o k8s.ConnectOptions) func(release string) (*releaseService, s
 		scale := func(ctx context.Context, component string, replicas int32, _ k8s.Approval) error {
 			// The pods adapter has asked the guard already; the approval
 			// only proves it did.
-			_, err := hc.Scale(ctx, helm.Component(component), int(replicas), helm.ApplyOptions{})
+			_, err := hc.Scale(ctx, helm.Component(component), int(replicas), helm.ApplyOptions{Timeout: timeout})
 			return err
 		}
-		return &releaseService{helm: hc}, scale
+		return &releaseService{helm: hc, timeout: timeout}, scale
 	}
 }

@@ -226,3 +226,14 @@ func maskValueSecrets(vals map[string]any) map[string]any {
 	out["secrets"] = maskedSecrets
 	return out
 }
+
+// ChartDefaults are the values and app version of the chart an install
+// would use (the built-in chart, or the chart folder), for a form to start
+// from. It sends nothing to the cluster.
+func (c *Client) ChartDefaults() (values map[string]any, appVersion string, err error) {
+	ch, err := c.loadChart()
+	if err != nil {
+		return nil, "", err
+	}
+	return ch.Values, ch.Metadata.AppVersion, nil
+}

@@ -45,12 +45,42 @@ type taskDoneMsg struct {
 
 // runTask runs an approved action within the session's context.
 func runTask(ctx context.Context, id int, r common.Route, a common.Action, confirmation string) tea.Cmd {
+	timeout := a.Timeout
+	if timeout <= 0 {
+		timeout = actionTimeout
+	}
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
+		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		return taskDoneMsg{id: id, route: r, result: a.Run(ctx, confirmation)}
+		result := a.Run(ctx, confirmation)
+		if a.Progress != nil {
+			close(a.Progress)
+		}
+		return taskDoneMsg{id: id, route: r, result: result}
 	}
 }
+
+// progressMsg is one message an action sent while it ran.
+type progressMsg struct {
+	route common.Route
+	msg   tea.Msg
+	ch    <-chan tea.Msg
+}
+
+// readProgress is the re-arming reader of an action's progress channel; it
+// ends when runTask closes the channel.
+func readProgress(r common.Route, ch <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return progressMsg{route: r, msg: msg, ch: ch}
+	}
+}
+
+// dialogGrace is how long a dialog that opened by itself ignores keys.
+const dialogGrace = 400 * time.Millisecond
 
 // statusExpiredMsg fades a status line that is not an error.
 type statusExpiredMsg struct{ id int }

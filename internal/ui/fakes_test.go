@@ -157,6 +157,7 @@ type world struct {
 	images       images.Service
 	health       HealthService // nil: the session has none
 	releaseReads atomic.Int32
+	release      release.Service // nil: fakeRelease, which cannot change anything
 }
 
 func newWorld() *world {
@@ -172,7 +173,11 @@ func newWorld() *world {
 func (w *world) options() Options {
 	o := w.opts
 	o.Connect = func(context.Context) (Cluster, error) {
-		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: fakeRelease{statusReads: &w.releaseReads}, Health: w.health}}, nil
+		var rel release.Service = fakeRelease{statusReads: &w.releaseReads}
+		if w.release != nil {
+			rel = w.release
+		}
+		return Cluster{Info: w.info, Services: Services{Pods: w.pods, Logs: w.logs, Release: rel, Health: w.health}}, nil
 	}
 	o.Context = w.info.Context
 	o.Images = w.images
@@ -204,6 +209,11 @@ func (w *world) connected(t testing.TB, width, height int) *root {
 	r := &root{m: New(w.options())}
 	r.Update(tea.WindowSizeMsg{Width: width, Height: height})
 	uitest.Settle(r, r.m.Init(), 20*time.Millisecond)
+	// On a loaded machine the fake connect can miss Settle's 20 ms, and
+	// its result is then left behind: connect again, as r does.
+	for i := 0; r.m.state != connected && i < 20; i++ {
+		uitest.Settle(r, connectCmd(r.m.connect, r.m.gen), 200*time.Millisecond)
+	}
 	if r.m.state != connected {
 		t.Fatalf("did not connect: state %d", r.m.state)
 	}

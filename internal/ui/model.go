@@ -83,6 +83,12 @@ type Options struct {
 	StatusFade time.Duration
 	// OpenURL opens a URL in the browser, for o; nil hides o.
 	OpenURL func(url string) error
+	// OperationTimeout bounds an install, upgrade, rollback, uninstall or
+	// helm test, the engine's undoing of a failure included; 0 means 7 min.
+	OperationTimeout time.Duration
+	// Mouse turns on mouse reporting: click to focus and select, wheel to
+	// scroll. Off by default, since it stops the terminal selecting text.
+	Mouse bool
 }
 
 type state int
@@ -113,6 +119,9 @@ type pending struct {
 	action *common.Action
 	route  common.Route
 	quit   bool
+	// confirmation is the context name typed already, when a second
+	// question follows (the release name of an uninstall on REMOTE).
+	confirmation string
 }
 
 type task struct {
@@ -128,6 +137,7 @@ type Model struct {
 	readOnly bool
 	fade     time.Duration
 	openURL  func(string) error
+	mouse    bool
 
 	styles  styles.Styles
 	keys    keyMap
@@ -155,11 +165,17 @@ type Model struct {
 
 	dialog  *dialog.Confirm
 	pending *pending
+	// dialogs are the windows panes opened (forms, diffs), the front one
+	// last; the guard's dialog, when there is one, is in front of them.
+	dialogs    []common.Dialog
+	graceUntil time.Time // keys before this (wall clock) go nowhere: a dialog opened by itself
 
 	tasks    []task
 	nextTask int
 	status   status
 	statusN  int
+
+	quitting bool // the user quit while work ran: tmtui waits for it to stop
 
 	health      HealthService // the session's; nil when it has none
 	frontendURL string        // the LoadBalancer's, from the last health check
@@ -177,12 +193,13 @@ func New(o Options) Model {
 		readOnly: o.ReadOnly,
 		fade:     o.StatusFade,
 		openURL:  o.OpenURL,
+		mouse:    o.Mouse,
 		keys:     newKeyMap(o.Keys),
 		help:     help.New(),
 		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		info:     ClusterInfo{Context: o.Context},
 		images:   images.New(images.Options{Keys: o.Keys, ReadOnly: o.ReadOnly}),
-		release:  release.New(release.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, Release: o.Release, Now: o.Now}),
+		release:  release.New(release.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, Release: o.Release, Now: o.Now, Timeout: o.OperationTimeout}),
 		pods:     pods.New(pods.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, MinReplicas: o.MinReplicas, MaxReplicas: o.MaxReplicas, Now: o.Now}),
 		logs:     logs.New(logs.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, SaveDir: o.SaveDir, Now: o.Now}),
 		focus:    common.PodsPane,
@@ -240,6 +257,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m.handleMouse(msg.(tea.MouseMsg))
+
 	case connectResultMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -263,6 +283,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case taskDoneMsg:
 		m.endTask(msg.id)
+		if m.quitting && len(m.tasks) == 0 {
+			return m, tea.Quit
+		}
 		var cmds []tea.Cmd
 		succeeded := true
 		if o, ok := msg.result.(common.Outcome); ok {
@@ -272,6 +295,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.route.Gen == m.gen && msg.result != nil {
 			cmds = append(cmds, m.pane(msg.route.Pane).Update(msg.result))
+			m.syncReleaseState()
 		}
 		// A change can make a new Helm revision (scaling is an upgrade):
 		// the release pane and the header read the release again.
@@ -282,6 +306,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case healthDoneMsg:
 		m.endTask(msg.id)
+		if m.quitting && len(m.tasks) == 0 {
+			return m, tea.Quit
+		}
 		if msg.gen != m.gen {
 			return m, nil
 		}
@@ -304,6 +331,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 
+	case common.OpenDialogMsg:
+		if msg.Gen != m.gen {
+			return m, nil
+		}
+		m.dialogs = append(m.dialogs, msg.Dialog)
+		if msg.Unasked {
+			m.graceUntil = time.Now().Add(dialogGrace)
+		}
+		return m, nil
+
+	case progressMsg:
+		var cmd tea.Cmd
+		if msg.route.Gen == m.gen && msg.msg != nil {
+			cmd = m.pane(msg.route.Pane).Update(msg.msg)
+		}
+		return m, tea.Batch(cmd, readProgress(msg.route, msg.ch))
+
 	case common.OpenLogsMsg:
 		m.focus = common.LogsPane
 		m.layout()
@@ -315,6 +359,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // from an older session: another context or namespace
 		}
 		cmd := m.pane(r.Pane).Update(msg)
+		if r.Pane == common.ReleasePane {
+			m.syncReleaseState()
+		}
 		if o, ok := msg.(common.Outcome); ok {
 			text, err := o.Outcome()
 			cmd = tea.Batch(cmd, m.setStatus(text, err, statusSuccess))
@@ -333,6 +380,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// syncReleaseState tells the panes what they need to know of the release:
+// the pods pane offers scaling (a Helm upgrade) only when it is installed.
+func (m *Model) syncReleaseState() {
+	if loaded, installed := m.release.State(); loaded {
+		m.pods.SetReleaseInstalled(installed)
+	}
+}
+
 // startSession points every pane at a new connection. The old session's
 // context ends, stopping its watches and streams; their last messages carry
 // the old generation and are dropped.
@@ -341,6 +396,7 @@ func (m *Model) startSession(s Services) tea.Cmd {
 		m.sessionCancel()
 	}
 	m.sessionCtx, m.sessionCancel = context.WithCancel(context.Background())
+	m.dialogs = nil // they belonged to the old session
 	m.health, m.frontendURL = s.Health, ""
 	m.keys.Health.SetEnabled(s.Health != nil)
 	m.keys.Open.SetEnabled(s.Health != nil && m.openURL != nil)
@@ -362,8 +418,18 @@ func (m *Model) startSession(s Services) tea.Cmd {
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if (m.dialog != nil || len(m.dialogs) > 0) && time.Now().Before(m.graceUntil) {
+		return m, nil
+	}
 	if m.dialog != nil {
 		return m.dialogKey(msg)
+	}
+	if n := len(m.dialogs); n > 0 {
+		cmd, done := m.dialogs[n-1].Update(msg)
+		if done {
+			m.dialogs = slices.Clone(m.dialogs[:n-1])
+		}
+		return m, cmd
 	}
 	if m.state != connected {
 		switch {
@@ -432,7 +498,9 @@ func (m *Model) setFocus(p common.PaneID) {
 // quit asks first while work runs: quitting then would leave the user not
 // knowing whether a change went through.
 func (m Model) quit() (tea.Model, tea.Cmd) {
-	if len(m.tasks) == 0 {
+	if len(m.tasks) == 0 || m.quitting {
+		// A second q while stopping quits at once: an operation cut
+		// short then is found stuck, and recovered, at the next start.
 		return m, tea.Quit
 	}
 	titles := make([]string, len(m.tasks))
@@ -441,10 +509,24 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	}
 	m.dialog = &dialog.Confirm{
 		Title: "Quit while work runs?",
-		Body:  "Still running: " + strings.Join(titles, ", ") + ". If you quit, tmtui stops following it and you will not see whether it worked.",
+		Body:  "Still running: " + strings.Join(titles, ", ") + ". If you quit, tmtui stops it first: a change to the release is undone (Helm rolls it back), so nothing is left half-done. That can take a minute.",
 	}
 	m.pending = &pending{quit: true}
 	return m, nil
+}
+
+// stopAndQuit ends the session's work and quits once every task has
+// returned: a Helm operation whose context ends undoes itself, and tmtui
+// waits for that, so a quit never leaves a release pending.
+func (m Model) stopAndQuit() (tea.Model, tea.Cmd) {
+	if len(m.tasks) == 0 {
+		return m, tea.Quit
+	}
+	m.quitting = true
+	if m.sessionCancel != nil {
+		m.sessionCancel()
+	}
+	return m, m.setStatus("", fmt.Errorf("quitting: stopping the running work and undoing unfinished changes first (press %s again to quit at once)", m.keys.Quit.Help().Key), statusError)
 }
 
 // guard is the one door every change goes through.
@@ -460,18 +542,43 @@ func (m Model) guard(a common.Action, r common.Route) (tea.Model, tea.Cmd) {
 			Require: m.info.Context,
 		}
 		m.pending = &pending{action: &a, route: r}
+		m.graceFor(a)
+		return m, nil
+	case a.Type != "":
+		m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: bodyOf(a), Require: a.Type}
+		m.pending = &pending{action: &a, route: r}
+		m.graceFor(a)
 		return m, nil
 	case a.Ask:
-		m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: "This cannot be undone."}
+		m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: bodyOf(a)}
 		m.pending = &pending{action: &a, route: r}
+		m.graceFor(a)
 		return m, nil
 	}
 	return m, m.run(a, r, "")
 }
 
+func bodyOf(a common.Action) string {
+	if a.Body != "" {
+		return a.Body
+	}
+	return "This cannot be undone."
+}
+
+// graceFor keeps keys off a question that opened by itself for a moment.
+func (m *Model) graceFor(a common.Action) {
+	if a.Unasked {
+		m.graceUntil = time.Now().Add(dialogGrace)
+	}
+}
+
 func (m *Model) run(a common.Action, r common.Route, confirmation string) tea.Cmd {
 	id, tick := m.startTask(a.Title)
-	return tea.Batch(runTask(m.sessionCtx, id, r, a, confirmation), tick)
+	cmds := []tea.Cmd{runTask(m.sessionCtx, id, r, a, confirmation), tick}
+	if a.Progress != nil {
+		cmds = append(cmds, readProgress(r, a.Progress))
+	}
+	return tea.Batch(cmds...)
 }
 
 // checkHealth runs one health check as a task, with the spinner. It changes
@@ -518,11 +625,18 @@ func (m Model) dialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case p == nil:
 		return m, nil
 	case p.quit:
-		return m, tea.Quit
+		return m.stopAndQuit()
 	}
-	confirmation := ""
-	if d.Require != "" {
+	confirmation := p.confirmation
+	if d.Require != "" && d.Require == m.info.Context && !m.info.Local && confirmation == "" {
 		confirmation = d.Typed()
+		// A REMOTE context asked for its name; an uninstall still asks
+		// for the release's.
+		if a := p.action; a.Type != "" && a.Type != confirmation {
+			m.dialog = &dialog.Confirm{Title: capitalize(a.Title) + "?", Body: bodyOf(*a), Require: a.Type}
+			m.pending = &pending{action: a, route: p.route, confirmation: confirmation}
+			return m, nil
+		}
 	}
 	return m, m.run(*p.action, p.route, confirmation)
 }
@@ -567,4 +681,4 @@ func capitalize(s string) string {
 }
 
 // ActionPending reports whether a dialog waits for an answer.
-func (m Model) ActionPending() bool { return m.dialog != nil }
+func (m Model) ActionPending() bool { return m.dialog != nil || len(m.dialogs) > 0 }

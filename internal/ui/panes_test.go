@@ -201,12 +201,37 @@ func TestQuitWhileWorkRunsAsksFirst(t *testing.T) {
 		t.Fatal("n did not close the question")
 	}
 	r.Update(uitest.Key("q"))
-	cmd := r.Update(uitest.Key("y"))
+	ctx := r.m.sessionCtx
+	if cmd := r.Update(uitest.Key("y")); cmd != nil {
+		if _, ok := cmd().(tea.QuitMsg); ok {
+			t.Fatal("y quit before the running work stopped: a release could be left pending")
+		}
+	}
+	if ctx.Err() == nil || !strings.Contains(r.screen(), "quitting: stopping the running work") {
+		t.Fatalf("y did not stop the work and say so (ctx %v):\n%s", ctx.Err(), r.screen())
+	}
+	// The work returns (Helm has undone it): now tmtui quits.
+	cmd := r.Update(taskDoneMsg{id: r.m.tasks[0].id, route: common.Route{Pane: common.PodsPane, Gen: r.m.gen}})
 	if cmd == nil {
-		t.Fatal("y did not quit")
+		t.Fatal("tmtui did not quit once the work stopped")
 	}
 	if _, ok := cmd().(tea.QuitMsg); !ok {
-		t.Error("y did not quit")
+		t.Error("tmtui did not quit once the work stopped")
+	}
+}
+
+func TestQuitTwiceWhileStoppingQuitsAtOnce(t *testing.T) {
+	r := newWorld().connected(t, 120, 40)
+	act := uitest.Run(r.Update(uitest.Key("+")), time.Second)
+	r.Update(act[0])
+	r.Update(uitest.Key("q"))
+	r.Update(uitest.Key("y"))
+	cmd := r.Update(uitest.Key("q"))
+	if cmd == nil {
+		t.Fatal("a second q did not quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("a second q did not quit")
 	}
 }
 

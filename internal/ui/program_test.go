@@ -8,6 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/taskmaster-ai/tmtui/internal/ui/uitest"
 )
 
 // TestProgramFailRetryConnectQuit runs the whole program: the first attempt
@@ -67,4 +69,58 @@ func TestProgramFocusZoomScale(t *testing.T) {
 		t.Errorf("scale calls = %+v", got)
 	}
 	assertScreen(t, screen(final), "✓ scaled taskmaster-backend to 3", "▶ 3 Pods", "4 Logs")
+}
+
+func send(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		tm.Send(uitest.Key(k))
+	}
+}
+
+// TestProgramUpgradeWithItsDiff runs the whole program: the upgrade form,
+// a new tag typed, the diff that shows it, y, and the result.
+func TestProgramUpgradeWithItsDiff(t *testing.T) {
+	w := newWorld()
+	ops := newOps()
+	w.release = ops
+	tm := teatest.NewTestModel(t, New(w.options()), teatest.WithInitialTermSize(120, 40))
+
+	waitForScreen(t, tm, "CrashLoopBackOff")
+	send(tm, "2", "u")
+	waitForScreen(t, tm, "backend image tag")
+	send(tm, "ctrl+u", "2", ".", "0", ".", "0", "enter")
+	waitForScreen(t, tm, "taskmaster-backend:2.0.0")
+	send(tm, "y")
+	waitForScreen(t, tm, "upgraded taskmaster: revision 4 deployed")
+	send(tm, "q")
+
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if got := ops.Calls(); !slicesContain(got, "apply upgrade-token") || ops.changes[0].Tags["backend"] != "2.0.0" {
+		t.Errorf("calls %v, change %+v", got, ops.changes)
+	}
+	assertScreen(t, screen(final), "✓ upgraded taskmaster: revision 4 deployed")
+}
+
+// TestProgramRollbackWithItsDiff runs the whole program: pick revision 1 in
+// the history, its diff, y, and the result.
+func TestProgramRollbackWithItsDiff(t *testing.T) {
+	w := newWorld()
+	ops := newOps()
+	w.release = ops
+	tm := teatest.NewTestModel(t, New(w.options()), teatest.WithInitialTermSize(120, 40))
+
+	waitForScreen(t, tm, "CrashLoopBackOff")
+	send(tm, "2", "down", "down", "b")
+	// One wait: each reads the output on from where the last stopped.
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("Roll back taskmaster to revision 1")) && bytes.Contains(b, []byte("APP_ENV: production"))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	send(tm, "y")
+	waitForScreen(t, tm, "✓ upgraded taskmaster")
+	send(tm, "q")
+
+	tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	if len(ops.applied) != 1 || ops.applied[0].Op != "rollback" || ops.applied[0].To != 1 {
+		t.Errorf("applied %+v; want the rollback to revision 1", ops.applied)
+	}
 }

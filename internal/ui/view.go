@@ -86,6 +86,9 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.WindowTitle = "tmtui"
+	if m.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -106,6 +109,10 @@ func (m Model) render() string {
 		body = m.panesView(bodyHeight)
 	case failed:
 		body = lipgloss.Place(m.width, bodyHeight, lipgloss.Center, lipgloss.Center, m.failedView())
+	}
+	if n := len(m.dialogs); n > 0 && m.state == connected {
+		// Only the front one: a dialog behind it is waiting, not shown.
+		body = overlay(body, m.dialogs[n-1].View(m.styles, m.width-2, bodyHeight), m.width, bodyHeight)
 	}
 	if m.dialog != nil {
 		body = overlay(body, m.dialog.View(m.styles, m.width), m.width, bodyHeight)

@@ -2,6 +2,7 @@ package common
 
 import (
 	"context"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -17,6 +18,22 @@ type Action struct {
 	// Ask asks yes or no (default No) even on a local context: for
 	// destructive changes.
 	Ask bool
+	// Body says more in the confirmation (what will happen, why it asks).
+	Body string
+	// Unasked marks an action offered by itself, not on a key press (the
+	// recovery of a stuck release found at start): its question ignores
+	// keys for a moment, so typing meant for the panes does not answer it.
+	Unasked bool
+	// Type is text the user must type to confirm (the release's name for
+	// an uninstall), asked even on a local context.
+	Type string
+	// Timeout bounds Run; 0 means the root's default for a quick change.
+	Timeout time.Duration
+	// Progress, when set, carries messages from Run while it works (a
+	// rollout's pods); the root routes each to the pane that asked, and
+	// closes the channel once Run has returned. Run must send without
+	// blocking, and never after it returns.
+	Progress chan tea.Msg
 	// Run does the work, in a command. It must only use values copied when
 	// the action was made, never the pane. confirmation is what the user
 	// typed to confirm on a REMOTE context ("" on a local one), for the

@@ -72,3 +72,10 @@ type Component interface {
 	// global keys must not fire.
 	Capturing() bool
 }
+
+// Clicker is a pane whose rows a mouse click selects. x and y are the
+// clicked cell inside the pane's frame (the first line of its content is
+// y 0).
+type Clicker interface {
+	Click(x, y int) tea.Cmd
+}

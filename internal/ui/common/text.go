@@ -99,3 +99,26 @@ func (in *Input) Key(keystroke, text string) bool {
 
 // View shows the value with a block cursor.
 func (in Input) View() string { return in.Value + "█" }
+
+// Wrap breaks plain text at spaces into lines of at most width columns (a
+// longer word gets a line of its own). Unlike lipgloss it never breaks at a
+// hyphen, so names and flags stay whole.
+func Wrap(s string, width int) []string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			if line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(w) > width {
+				out = append(out, line)
+				line = w
+				continue
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		out = append(out, line)
+	}
+	return out
+}

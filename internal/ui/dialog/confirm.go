@@ -97,22 +97,4 @@ func (c *Confirm) View(s styles.Styles, width int) string {
 	return s.Dialog.Width(inner + s.Dialog.GetHorizontalFrameSize()).Render(strings.Join(lines, "\n"))
 }
 
-func wrap(s string, width int) string {
-	var out []string
-	for _, para := range strings.Split(s, "\n") {
-		line := ""
-		for _, w := range strings.Fields(para) {
-			if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
-				out = append(out, line)
-				line = w
-				continue
-			}
-			if line != "" {
-				line += " "
-			}
-			line += w
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
-}
+func wrap(s string, width int) string { return strings.Join(common.Wrap(s, width), "\n") }

@@ -102,6 +102,9 @@ type Deployment struct {
 	Ready     int32
 	Updated   int32
 	Rollout   string // one line, e.g. "2 of 3 updated"; empty when complete
+	// Warning is the newest warning event of the deployment or its
+	// ReplicaSets ("FailedCreate: pods ... is forbidden"), "" when none.
+	Warning string
 }
 
 // Options configure the pane.
@@ -121,10 +124,13 @@ type Model struct {
 
 	keys     keyMap
 	baseKeys keyMap // as Options made them; the session's service may hide some
-	styles   styles.Styles
-	now      func() time.Time
-	min      int32
-	max      int32
+	// noRelease: the Helm release is not installed (or not yet known to
+	// be), so there is nothing to scale.
+	noRelease bool
+	styles    styles.Styles
+	now       func() time.Time
+	min       int32
+	max       int32
 
 	width, height int
 
@@ -174,11 +180,21 @@ func (m *Model) Start(ctx context.Context, gen int, svc Service) tea.Cmd {
 	if svc == nil {
 		return nil
 	}
-	if !canScale(svc) {
-		m.keys.ScaleUp.SetEnabled(false)
-		m.keys.ScaleDown.SetEnabled(false)
-	}
+	m.syncScaleKeys()
 	return watchCmd(ctx, m.route, svc)
+}
+
+// SetReleaseInstalled tells the pane whether the Helm release is
+// installed. Scaling is a Helm upgrade, so + and - show only when it is.
+func (m *Model) SetReleaseInstalled(installed bool) {
+	m.noRelease = !installed
+	m.syncScaleKeys()
+}
+
+func (m *Model) syncScaleKeys() {
+	on := m.svc != nil && canScale(m.svc) && !m.noRelease
+	m.keys.ScaleUp.SetEnabled(on && m.baseKeys.ScaleUp.Enabled())
+	m.keys.ScaleDown.SetEnabled(on && m.baseKeys.ScaleDown.Enabled())
 }
 
 func (m *Model) Init() tea.Cmd                   { return nil }

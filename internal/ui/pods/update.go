@@ -87,3 +87,14 @@ func (m *Model) scale(delta int32) tea.Cmd {
 	}
 	return common.Request(m.route, m.scaleAction(d, want))
 }
+
+// Click selects the pod on the clicked row (the mouse, when it is on).
+func (m *Model) Click(_, y int) tea.Cmd {
+	if m.details || !m.received {
+		return nil
+	}
+	if i := m.offset + y - 2; y >= 2 && i < len(m.snap.Pods) {
+		m.move(i - m.cursor)
+	}
+	return nil
+}

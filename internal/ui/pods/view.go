@@ -108,6 +108,11 @@ func DeploymentLine(ds []Deployment, lowest, highest int32) string {
 		if d.Rollout != "" {
 			s += " · " + d.Rollout
 		}
+		if d.Warning != "" && d.Ready < d.Desired {
+			// Why pods are missing, when Kubernetes says: a quota, a
+			// Pod Security rule, a missing ServiceAccount.
+			s += " · ⚠ " + d.Warning
+		}
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " │ ")

@@ -63,6 +63,8 @@ type Options struct {
 	ReadOnly bool
 	Release  string // the release's name, shown before the first status
 	Now      func() time.Time
+	// Timeout bounds an operation (install, upgrade…); 0 means opTimeout.
+	Timeout time.Duration
 }
 
 // Model is the Release pane.
@@ -72,6 +74,7 @@ type Model struct {
 	svc   Service
 
 	keys    keyMap
+	timeout time.Duration
 	styles  styles.Styles
 	now     func() time.Time
 	name    string
@@ -88,20 +91,27 @@ type Model struct {
 	kind    Kind
 	rev     int
 	vp      viewport.Model
+
+	op      *op // the running operation, or the last one's result
+	offered int // the stuck revision whose recovery was offered by itself
 }
 
 // New returns the pane, idle until Start.
 func New(o Options) *Model {
 	m := &Model{
-		route:  common.Route{Pane: common.ReleasePane},
-		keys:   newKeyMap(o.Keys, o.ReadOnly),
-		styles: styles.Plain(),
-		now:    o.Now,
-		name:   o.Release,
-		vp:     viewport.New(),
+		route:   common.Route{Pane: common.ReleasePane},
+		keys:    newKeyMap(o.Keys, o.ReadOnly),
+		styles:  styles.Plain(),
+		now:     o.Now,
+		name:    o.Release,
+		timeout: o.Timeout,
+		vp:      viewport.New(),
 	}
 	if m.now == nil {
 		m.now = time.Now
+	}
+	if m.timeout <= 0 {
+		m.timeout = opTimeout
 	}
 	return m
 }
@@ -110,6 +120,8 @@ func New(o Options) *Model {
 func (m *Model) Start(ctx context.Context, gen int, svc Service) tea.Cmd {
 	m.route.Gen, m.ctx, m.svc = gen, ctx, svc
 	m.loaded, m.err, m.status, m.history, m.cursor, m.viewing = false, nil, Status{}, nil, 0, false
+	m.op, m.offered = nil, 0
+	m.keys.sync(false, false, "")
 	return m.load()
 }
 
@@ -139,6 +151,10 @@ func (m *Model) Viewing() (Kind, int, bool) {
 	return m.kind, m.rev, m.viewing
 }
 
+// State says whether the release has been read, and whether it is
+// installed.
+func (m *Model) State() (loaded, installed bool) { return m.loaded, m.status.Installed }
+
 // Header is what the root's header shows of the release.
 func (m *Model) Header() (name string, revision int, state string, ok bool) {
 	if !m.loaded || !m.status.Installed {
@@ -148,6 +164,9 @@ func (m *Model) Header() (name string, revision int, state string, ok bool) {
 }
 
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.handleOpMsg(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
@@ -158,8 +177,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.name = msg.status.Name
 		}
 		m.cursor = min(m.cursor, max(0, len(m.history)-1))
+		m.keys.sync(m.operator() != nil, m.status.Installed, m.status.State)
 		if msg.err != nil {
 			return common.StatusErr(msg.err)
+		}
+		// A release stuck mid-operation (tmtui or helm stopped half-way):
+		// offer recovery once, by itself.
+		if m.keys.Recover.Enabled() && m.offered != m.status.Revision && (m.op == nil || !m.op.running) {
+			m.offered = m.status.Revision
+			return m.startRecover(true)
 		}
 	case contentMsg:
 		if !m.viewing || msg.kind != m.kind || msg.rev != m.rev {
@@ -201,6 +227,20 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.view(Values)
 	case key.Matches(msg, k.Manifest):
 		return m.view(Manifest)
+	case key.Matches(msg, k.Install):
+		return m.startInstall()
+	case key.Matches(msg, k.Upgrade):
+		return m.startUpgrade()
+	case key.Matches(msg, k.Rollback):
+		return m.startRollback()
+	case key.Matches(msg, k.Uninstall):
+		return m.startUninstall()
+	case key.Matches(msg, k.Test):
+		return m.startTest()
+	case key.Matches(msg, k.Recover):
+		return m.startRecover(false)
+	case key.Matches(msg, k.Back) && m.op != nil && !m.op.running:
+		m.op = nil // dismiss the last operation's result
 	}
 	return nil
 }

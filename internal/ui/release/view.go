@@ -1,6 +1,7 @@
 package release
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"fmt"
 	"strings"
 	"time"
@@ -64,10 +65,12 @@ func (m *Model) View() string {
 	}
 	now := m.now()
 	lines := []string{StatusLine(m.status, now)}
+	if m.op != nil {
+		lines = append(lines, m.opLines(max(1, m.height/2))...)
+	}
 	if m.status.Installed {
 		lines = append(lines, s.TableHeader.Render(styles.Unmarked+"REV  STATE          CHART                  APP      AGE  DESCRIPTION"))
-		rows := max(1, m.height-2)
-		first := max(0, m.cursor-rows+1)
+		first, rows := m.firstRow(len(lines))
 		for i := first; i < len(m.history) && i < first+rows; i++ {
 			row := HistoryRow(m.history[i], now)
 			if i == m.cursor {
@@ -90,4 +93,90 @@ func (m *Model) Summary() string {
 		return "✗ cannot read the release"
 	}
 	return StatusLine(m.status, m.now())
+}
+
+// opLines show the running operation (its step and its pods) or how the
+// last one ended, in at most n lines.
+func (m *Model) opLines(n int) []string {
+	s, o := m.styles, m.op
+	var lines []string
+	switch {
+	case o.running:
+		line := "▶ " + o.title
+		if pods := o.progress.Pods; len(pods) > 0 {
+			ready, live := 0, 0
+			for _, p := range pods {
+				if p.Deleted {
+					continue
+				}
+				live++
+				if p.Ready {
+					ready++
+				}
+			}
+			line += fmt.Sprintf(" · %d/%d pods ready", ready, live)
+		}
+		if msg := o.progress.Message; msg != "" && msg != o.title {
+			line += " · " + msg
+		}
+		lines = append(lines, s.Warn.Render(line))
+		for _, p := range o.progress.Pods {
+			lines = append(lines, "  "+PodLine(p))
+		}
+	case o.err != nil:
+		for _, l := range common.Wrap("✗ "+o.err.Error(), max(20, m.width)) {
+			lines = append(lines, s.Bad.Render(l))
+		}
+	default:
+		done := o.result
+		if done == "" {
+			done = o.title + ": done"
+		}
+		lines = append(lines, s.Good.Render("✓ "+done))
+	}
+	if len(lines) > n {
+		lines = append(lines[:n-1], fmt.Sprintf("  … and %d more pods", len(lines)-n+1))
+	}
+	return lines
+}
+
+// PodLine renders one pod of a running operation; the glyph carries the
+// state, so it never rests on colour.
+func PodLine(p PodProgress) string {
+	switch {
+	case p.Deleted:
+		return "· " + p.Name + " gone"
+	case p.Ready:
+		return "✓ " + p.Name + " Ready"
+	case p.Problem != "":
+		return "✗ " + p.Name + " " + p.Problem
+	}
+	phase := p.Phase
+	if phase == "" {
+		phase = "Pending"
+	}
+	return "… " + p.Name + " " + phase
+}
+
+// firstRow is the first revision shown and how many fit, when the table's
+// rows start at line top of the pane.
+func (m *Model) firstRow(top int) (first, rows int) {
+	rows = max(1, m.height-top)
+	return max(0, m.cursor-rows+1), rows
+}
+
+// Click selects the revision on the clicked row (the mouse, when it is on).
+func (m *Model) Click(_, y int) tea.Cmd {
+	if m.viewing || !m.loaded || !m.status.Installed {
+		return nil
+	}
+	top := 2 // the status line and the column headers
+	if m.op != nil {
+		top += len(m.opLines(max(1, m.height/2)))
+	}
+	first, rows := m.firstRow(top)
+	if i := first + y - top; y >= top && y < top+rows && i < len(m.history) {
+		m.cursor = i
+	}
+	return nil
 }

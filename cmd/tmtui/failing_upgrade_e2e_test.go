@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/taskmaster-ai/tmtui/internal/testenv"
+)
+
+// Upgrades to images that fail (the sandbox's :crashloop and :unready
+// tags), driven through tmux: each fails within its timeout, Helm returns
+// the release to the revision before by itself, and the screen names the
+// failing pod and why.
+func TestTmuxFailingUpgradesRollBackAndNameThePod(t *testing.T) {
+	t.Parallel()
+	sb := testenv.RequireSandbox(t)
+	cs := testenv.Clientset(t)
+	ns := testenv.Namespace(t, cs)
+	ctx := t.Context()
+	createAppSecret(t, cs, ns, nil)
+	const timeout = 20 * time.Second
+	term := startInTmux(t, "--kubeconfig", sb.Kubeconfig, "-n", ns, "--timeout", timeout.String())
+	term.waitFor("is not installed", 20*time.Second)
+	term.send("2", "i")
+	term.waitFor("Install taskmaster", 10*time.Second)
+	term.send("Enter")
+	term.waitFor("installed taskmaster: revision 1 deployed", 2*time.Minute)
+
+	cases := []struct {
+		tag, reason string
+		revision    int // the revision that fails
+	}{
+		{"crashloop", "CrashLoopBackOff", 2},
+		{"unready", "running but not Ready", 4},
+	}
+	for _, c := range cases {
+		term.send("u")
+		term.waitFor("backend image tag", 10*time.Second)
+		term.send("C-u", c.tag, "Enter")
+		term.waitFor("taskmaster-backend:"+c.tag, 30*time.Second)
+		start := time.Now()
+		term.send("y")
+		term.send("z") // the Release pane zoomed: the whole error, wrapped
+		want := fmt.Sprintf("upgrade of taskmaster (revision %d) failed", c.revision)
+		screen := term.waitUntil(timeout+time.Minute, "the failed upgrade", func(s string) bool {
+			return strings.Contains(s, want) && strings.Contains(s, "rolled back to revision")
+		})
+		took := time.Since(start)
+		t.Logf("%s: failed and rolled back %s after y (timeout %s)", c.tag, took.Round(100*time.Millisecond), timeout)
+		flat := strings.Join(strings.Fields(screen), " ")
+		if !strings.Contains(flat, "pod taskmaster-backend-") || !strings.Contains(flat, c.reason) {
+			t.Errorf("%s: the screen does not name the failing pod and %q:\n%s", c.tag, c.reason, screen)
+		}
+		if took > timeout+time.Minute {
+			t.Errorf("%s: the failure took %s, timeout %s", c.tag, took, timeout)
+		}
+		term.send("z")
+		// Helm put the release back: deployed, on the image that worked.
+		testenv.Eventually(t, 30*time.Second, func() error {
+			d, err := cs.AppsV1().Deployments(ns).Get(ctx, "taskmaster-backend", metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			if img := d.Spec.Template.Spec.Containers[0].Image; img != "taskmaster-backend:1.0.0" {
+				return fmt.Errorf("backend runs %s", img)
+			}
+			return nil
+		})
+		term.waitFor(fmt.Sprintf("rev %d ✓ deployed", c.revision+1), 20*time.Second)
+	}
+	term.send("q")
+	if code := term.exitCode(10 * time.Second); code != 0 {
+		t.Fatalf("tmtui exited %d after q, want 0", code)
+	}
+}

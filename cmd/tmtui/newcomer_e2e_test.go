@@ -1,0 +1,194 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/taskmaster-ai/tmtui/internal/k8s"
+	"github.com/taskmaster-ai/tmtui/internal/testenv"
+)
+
+// Fake secret values, unique to this test, that must never reach a screen.
+var newcomerSecrets = map[string]string{
+	"database-url":   "postgresql://user:pass@db.invalid/newcomer",
+	"openai-api-key": "sk-test-fake-newcomer-0000000000000000",
+	"jwt-secret":     "fake-jwt-newcomer-fake-jwt-newcomer-fake-jwt",
+}
+
+// screens are the captured screens of the newcomer path, in order; the
+// test writes them to docs/screens/ so that the README shows tmtui as it
+// is.
+type screens struct {
+	t     *testing.T
+	names []string
+	shots map[string]string
+}
+
+func (s *screens) add(name, screen string) {
+	s.t.Helper()
+	for key, v := range newcomerSecrets {
+		if strings.Contains(screen, v) {
+			s.t.Fatalf("the %s value is on screen %q", key, name)
+		}
+	}
+	if s.shots == nil {
+		s.shots = map[string]string{}
+	}
+	s.names = append(s.names, name)
+	s.shots[name] = screen
+}
+
+// write puts the screens in docs/screens/, with the test's throwaway
+// namespace replaced by the one a newcomer would use (padded to the same
+// width, so that boxes keep their shape).
+func (s *screens) write(ns string) {
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	dir := filepath.Join(root, "docs", "screens")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		s.t.Fatal(err)
+	}
+	for i, name := range s.names {
+		text := strings.ReplaceAll(s.shots[name], ns, fmt.Sprintf("%-*s", len(ns), "taskmaster"))
+		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+		for j, l := range lines {
+			lines[j] = strings.TrimRight(l, " ")
+		}
+		path := filepath.Join(dir, fmt.Sprintf("%02d-%s.txt", i+1, name))
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+var seqRe = regexp.MustCompile(`seq=(\d+)`)
+
+func maxSeq(screen string) int {
+	n := -1
+	for _, m := range seqRe.FindAllStringSubmatch(screen, -1) {
+		if v, _ := strconv.Atoi(m[1]); v > n {
+			n = v
+		}
+	}
+	return n
+}
+
+// The newcomer path, end to end through tmux on the sandbox: an empty
+// namespace, install, Running and Ready pods, the health check, + to two
+// backends, an upgrade with its diff, a rollback to revision 1 with its
+// diff, a log line written after the Logs pane opened, and uninstall with
+// the name typed. No secret value is ever on screen.
+func TestTmuxNewcomerPath(t *testing.T) {
+	sb := testenv.RequireSandbox(t)
+	cs := testenv.Clientset(t)
+	ns := testenv.Namespace(t, cs)
+	ctx := t.Context()
+	createAppSecret(t, cs, ns, newcomerSecrets)
+	shots := &screens{t: t}
+	term := startCommandInTmux(t, []string{"DOCKER_HOST=" + testenv.DockerHost(t)}, buildTmtui(t), "--kubeconfig", sb.Kubeconfig, "-n", ns)
+
+	// Nothing installed: the Release pane says so and offers i.
+	screen := term.waitFor("is not installed", 20*time.Second)
+	shots.add("empty-namespace", screen)
+	term.send("2", "i")
+	screen = term.waitFor("Install taskmaster", 10*time.Second)
+	shots.add("install-form", screen)
+	term.send("Enter")
+	screen = term.waitUntil(3*time.Minute, "the installed release", func(s string) bool {
+		return strings.Contains(s, "installed taskmaster: revision 1 deployed")
+	})
+	backend := readyPod(t, cs, ns, "backend", "")
+	screen = term.waitUntil(20*time.Second, "the backend pod Running 1/1", func(s string) bool { return podRow(s, backend, "1/1", "Running") })
+	shots.add("installed", screen)
+
+	// Health: the stand-in backend answers 200.
+	term.send("h")
+	screen = term.waitUntil(30*time.Second, "the health result", func(s string) bool { return strings.Contains(s, "health: backend 200") })
+	shots.add("health", screen)
+
+	// + scales the backend to 2: the second pod appears.
+	term.send("3", "+")
+	screen = term.waitUntil(time.Minute, "two backend pods", func(s string) bool {
+		return strings.Count(s, "taskmaster-backend-") >= 2 && strings.Contains(s, "backend 2/2 ready")
+	})
+	shots.add("scaled", screen)
+
+	// An upgrade to a new tag: the diff shows it, y applies it.
+	term.send("2", "u")
+	term.waitFor("backend image tag", 10*time.Second)
+	term.send("C-u", "1.1.0", "Enter")
+	screen = term.waitUntil(30*time.Second, "the upgrade's diff", func(s string) bool {
+		return strings.Contains(s, "Upgrade taskmaster (revision 2)") && strings.Contains(s, "+        image: taskmaster-backend:1.1.0")
+	})
+	shots.add("upgrade-diff", screen)
+	term.send("y")
+	screen = term.waitUntil(3*time.Minute, "the upgrade's result", func(s string) bool { return strings.Contains(s, "upgraded taskmaster: revision 3 deployed") })
+	shots.add("upgraded", screen)
+
+	// A rollback to revision 1: pick it in the history, see the diff, y.
+	term.send("Down", "Down", "b")
+	screen = term.waitUntil(30*time.Second, "the rollback's diff", func(s string) bool {
+		return strings.Contains(s, "Roll back taskmaster to revision 1") && strings.Contains(s, "image: taskmaster-backend:1.0.0")
+	})
+	shots.add("rollback-diff", screen)
+	term.send("y")
+	screen = term.waitUntil(3*time.Minute, "the rollback's result", func(s string) bool {
+		return strings.Contains(s, "rolled back taskmaster to revision 1: now revision 4 deployed")
+	})
+	shots.add("rolled-back", screen)
+	d, err := cs.AppsV1().Deployments(ns).Get(ctx, "taskmaster-backend", metav1.GetOptions{})
+	if err != nil || d.Spec.Template.Spec.Containers[0].Image != "taskmaster-backend:1.0.0" || *d.Spec.Replicas != 2 {
+		t.Fatalf("after the rollback the backend is %v x%d (%v); want 1.0.0 with the 2 replicas kept",
+			d.Spec.Template.Spec.Containers[0].Image, *d.Spec.Replicas, err)
+	}
+
+	// The Logs pane, zoomed: a line the stand-in writes after it opened.
+	term.send("4", "z")
+	screen = term.waitUntil(20*time.Second, "numbered log lines", func(s string) bool { return maxSeq(s) >= 0 })
+	opened := maxSeq(screen)
+	screen = term.waitUntil(20*time.Second, "a log line written after the pane opened", func(s string) bool { return maxSeq(s) > opened })
+	shots.add("logs", screen)
+	term.send("z")
+
+	// Uninstall asks for the name typed, then the release is gone.
+	term.send("2", "D")
+	screen = term.waitFor("type taskmaster to confirm", 10*time.Second)
+	shots.add("uninstall-confirm", screen)
+	term.send("taskmaster", "Enter")
+	screen = term.waitUntil(3*time.Minute, "the release gone", func(s string) bool { return strings.Contains(s, "uninstalled taskmaster") })
+	shots.add("uninstalled", screen)
+	testenv.Eventually(t, time.Minute, func() error {
+		list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: k8s.InstanceLabel + "=taskmaster"})
+		if err != nil {
+			return err
+		}
+		if len(list.Items) > 0 {
+			return fmt.Errorf("%d pods left", len(list.Items))
+		}
+		return nil
+	})
+
+	term.send("q")
+	if code := term.exitCode(10 * time.Second); code != 0 {
+		t.Fatalf("tmtui exited %d after q, want 0", code)
+	}
+	// (The Logs pane shows the app's INFO lines here, so the check that
+	// tmtui's own log stays off screen is left to the other tmux tests.)
+	logData, _ := os.ReadFile(term.logFile)
+	for key, v := range newcomerSecrets {
+		if strings.Contains(string(logData), v) {
+			t.Errorf("the %s value is in tmtui's log file", key)
+		}
+	}
+	shots.write(ns)
+}
