@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -133,7 +135,7 @@ func TestChaosAPIServerRestartedDuringATmuxSession(t *testing.T) {
 			res.Figures = append(res.Figures, "\"reconnecting\" shown "+secondsList(toReconnecting)+" after the API server stopped answering (as a /livez probe every 50 ms saw it)")
 		}
 		if len(toRight) > 0 {
-			res.Figures = append(res.Figures, "every pane right again "+secondsList(toRight)+" after it answered again")
+			res.Figures = append(res.Figures, "every pane right again (pods, release, a new log line) "+secondsList(toRight)+" after it answered again")
 		}
 	}
 	for i := range restarts {
@@ -158,7 +160,10 @@ func TestChaosAPIServerRestartedDuringATmuxSession(t *testing.T) {
 
 		p.StartAPIServer(t)
 		up := probe.since(t, true, 30*time.Second)
-		right, screen := waitScreen(term, up, 30*time.Second, allRight)
+		// The Logs pane is right when a line newer than any it showed
+		// before comes in (the stand-in writes a heartbeat every 2 s).
+		seen := maxSeqShown(term.screen())
+		right, screen := waitScreen(term, up, 30*time.Second, func(s string) bool { return allRight(s) && maxSeqShown(s) > seen })
 		if right < 0 {
 			fail("restart %d: the panes are not right within 30 s of the API server's return:\n%s", i+1, screen)
 			ok = false
@@ -253,4 +258,16 @@ func dumpPods(t *testing.T, cs kubernetes.Interface, ns string) {
 	for _, p := range list.Items {
 		t.Logf("pod %s: %s node %q conditions %+v", p.Name, p.Status.Phase, p.Spec.NodeName, p.Status.Conditions)
 	}
+}
+
+var seqOnScreen = regexp.MustCompile(`seq=(\d+)`)
+
+// maxSeqShown is the highest stand-in line number on the screen.
+func maxSeqShown(screen string) int {
+	n := 0
+	for _, m := range seqOnScreen.FindAllStringSubmatch(screen, -1) {
+		v, _ := strconv.Atoi(m[1])
+		n = max(n, v)
+	}
+	return n
 }
