@@ -19,7 +19,7 @@ import (
 // that replaces it, and not one line of the stand-in's numbered output
 // (seq=N; every backend pod reads the same log file) is lost or repeated
 // across the handover. Requests to the stand-in make lines come fast
-// (every 20 ms), so the handover happens mid-flow.
+// (three every 10 ms), so the handover happens mid-flow.
 func TestChaosPodDeletedWhileItsLogsAreFollowed(t *testing.T) {
 	t.Parallel()
 	sb := testenv.RequireSandbox(t)
@@ -35,20 +35,22 @@ func TestChaosPodDeletedWhileItsLogsAreFollowed(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	var load sync.WaitGroup
-	load.Add(1)
-	go func() {
-		defer load.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
+	for w := range 3 {
+		load.Add(1)
+		go func() {
+			defer load.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+				if res, err := http.Get(sb.BackendURL + "/health?chaos-logs=" + strconv.Itoa(w) + "-" + strconv.Itoa(i)); err == nil {
+					res.Body.Close()
+				}
 			}
-			if res, err := http.Get(sb.BackendURL + "/health?chaos-logs=" + strconv.Itoa(i)); err == nil {
-				res.Body.Close()
-			}
-		}
-	}()
+		}()
+	}
 	defer func() {
 		select {
 		case <-stop:
@@ -160,6 +162,17 @@ func TestChaosPodDeletedWhileItsLogsAreFollowed(t *testing.T) {
 			for n := seqs[i-1] + 1; n < seqs[i]; n++ {
 				lost = append(lost, n)
 			}
+		}
+	}
+	for _, n := range lost {
+		for _, l := range lines {
+			var v int
+			if _, err := fmt.Sscanf(l.Text, "seq=%d", &v); err == nil && v >= n-3 && v <= n+3 {
+				t.Logf("around lost line %d: %s %s %s", n, l.Pod, l.Time.Format("15:04:05.000000"), l.Text)
+			}
+		}
+		for _, no := range notices {
+			t.Logf("notice: %s %s %s %s", no.Time.Format("15:04:05.000000"), no.Kind, no.Pod, no.Err)
 		}
 	}
 	if len(dups) > 0 || len(lost) > 0 {

@@ -344,8 +344,12 @@ func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container s
 			}
 		default:
 			// A pod that came later: everything it wrote (its log may
-			// predate it on a simulated node, so say since when).
-			opts.SinceTime = &p.CreationTimestamp
+			// predate it on a simulated node, so say since when). When it
+			// replaces one that just left, from that one's last line on,
+			// so that no line falls between the two streams; the lines
+			// both send are sent once (see sentLines).
+			since := f.sent.handoverSince(p.CreationTimestamp.Time)
+			opts.SinceTime = &metav1.Time{Time: since}
 		}
 		delivered := 0
 		stream, err := f.cs.CoreV1().Pods(f.ns).GetLogs(p.Name, opts).Stream(ctx)
@@ -365,6 +369,11 @@ func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container s
 				case f.items <- logItem{line: LogLine{Pod: p.Name, Container: container, Time: t, Text: text}}:
 					return true
 				case <-ctx.Done():
+					// Not sent after all (the pod left): its successor
+					// may still send it.
+					if follow {
+						f.sent.forget(p.Name, container, t, text)
+					}
 					return false
 				}
 			})
@@ -446,6 +455,23 @@ type sentLines struct {
 	by      map[string]string    // line key -> the pod that sent it
 	order   []string             // keys, oldest first, at most maxSentLines
 	leaving map[string]time.Time // pods being deleted or gone, since when
+	lastBy  map[string]time.Time // the time of the last line each pod sent
+}
+
+// handoverSince is where a pod that came after the start begins to read:
+// its creation, or the last line of a pod that left in the minute before,
+// when that is earlier. A stream that ends as its pod is deleted may stop
+// a moment before the replacement is created.
+func (s *sentLines) handoverSince(created time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	since := created
+	for pod, left := range s.leaving {
+		if last, ok := s.lastBy[pod]; ok && time.Since(left) < time.Minute && last.Before(since) {
+			since = last
+		}
+	}
+	return since
 }
 
 // maxSentLines bounds the memory: a handover's overlap is seconds of log.
@@ -462,6 +488,7 @@ func (s *sentLines) leave(pod string) {
 	for p, since := range s.leaving {
 		if now.Sub(since) > 10*time.Minute {
 			delete(s.leaving, p)
+			delete(s.lastBy, p)
 		}
 	}
 	if _, ok := s.leaving[pod]; !ok {
@@ -478,6 +505,12 @@ func (s *sentLines) first(pod, container string, t time.Time, text string) bool 
 	key := container + "\x00" + t.UTC().Format(time.RFC3339Nano) + "\x00" + text
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.lastBy == nil {
+		s.lastBy = map[string]time.Time{}
+	}
+	if t.After(s.lastBy[pod]) {
+		s.lastBy[pod] = t
+	}
 	if by, ok := s.by[key]; ok {
 		_, byLeaving := s.leaving[by]
 		_, podLeaving := s.leaving[pod]
@@ -493,6 +526,16 @@ func (s *sentLines) first(pod, container string, t time.Time, text string) bool 
 		s.order = s.order[1:]
 	}
 	return true
+}
+
+// forget undoes first for a line that pod's stream did not send after all.
+func (s *sentLines) forget(pod, container string, t time.Time, text string) {
+	key := container + "\x00" + t.UTC().Format(time.RFC3339Nano) + "\x00" + text
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.by[key] == pod {
+		delete(s.by, key) // its place in order goes when it comes round
+	}
 }
 
 // readLogLines calls fn with each line of r, without its line ending, until

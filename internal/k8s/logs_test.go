@@ -385,6 +385,14 @@ func TestSentLinesDropsOnlyWhatALeavingPodSharesWithAnother(t *testing.T) {
 	if !s.first("a", "backend", time.Time{}, "x") || !s.first("c", "backend", time.Time{}, "x") {
 		t.Error("lines without a time cannot be told apart and must pass")
 	}
+	s.leave("e")
+	if !s.first("e", "backend", at.Add(500), "seq=9") {
+		t.Fatal("a new line was refused")
+	}
+	s.forget("e", "backend", at.Add(500), "seq=9")
+	if !s.first("f", "backend", at.Add(500), "seq=9") {
+		t.Error("a line the leaving pod never sent (forgotten) was refused to its successor")
+	}
 	for i := range maxSentLines + 10 {
 		s.first("d", "backend", at.Add(time.Duration(1000+i)), "n")
 	}
