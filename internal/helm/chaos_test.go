@@ -70,12 +70,9 @@ type killMoment struct {
 // no object left; and the next install or upgrade then works.
 func TestChaosSIGKILLDuringInstallUpgradeRollback(t *testing.T) {
 	installed := func(r *sandboxRelease) { r.install(helm.Overrides{}) }
-	upgraded := func(r *sandboxRelease) {
-		installed(r)
-		r.apply(r.client.PlanUpgrade(r.t.Context(), helm.Overrides{ImageTags: map[helm.Component]string{helm.Backend: "1.0.1"}}))
-	}
 	// Revision 2 never became Ready (Helm rolled it back as revision 3):
-	// rolling back to it waits for ever.
+	// rolling back to it waits for ever, so no moment of a rollback can be
+	// missed by its finishing first.
 	withUnready := func(r *sandboxRelease) {
 		installed(r)
 		p, err := r.client.PlanUpgrade(r.t.Context(), helm.Overrides{ImageTags: map[helm.Component]string{helm.Backend: "unready"}})
@@ -94,8 +91,8 @@ func TestChaosSIGKILLDuringInstallUpgradeRollback(t *testing.T) {
 		{name: "upgrade as soon as pending-upgrade is recorded", setup: installed, op: "upgrade:1.0.1", at: recorded},
 		{name: "upgrade as soon as the objects are applied", setup: installed, op: "upgrade:unready", at: applied("unready")},
 		{name: "upgrade while waiting for pods", setup: installed, op: "upgrade:unready", at: waiting("unready"), fast: true},
-		{name: "rollback 300 ms after it starts", setup: upgraded, op: "rollback:1", at: after(300 * time.Millisecond)},
-		{name: "rollback as soon as pending-rollback is recorded", setup: upgraded, op: "rollback:1", at: recorded, fast: true},
+		{name: "rollback 300 ms after it starts", setup: withUnready, op: "rollback:2", at: after(300 * time.Millisecond)},
+		{name: "rollback as soon as pending-rollback is recorded", setup: withUnready, op: "rollback:2", at: recorded, fast: true},
 		{name: "rollback while waiting for pods", setup: withUnready, op: "rollback:2", at: waiting("unready")},
 	}
 	var (
