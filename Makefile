@@ -4,7 +4,7 @@ SANDBOX_NAME ?= tmtui-sandbox
 SANDBOX = cd hack/sandbox && go run . --name $(SANDBOX_NAME)
 CROSS = windows/amd64 darwin/arm64 linux/arm64
 
-.PHONY: demo run build install test fmt-check vet test-go test-sandbox cross fuzz \
+.PHONY: demo run build install test fmt-check vet test-go test-sandbox cross fuzz chaos \
 	sandbox-up sandbox-down sandbox-status
 
 ## demo: open tmtui on your cluster, or on the local sandbox when none answers
@@ -45,6 +45,18 @@ cross:
 		echo "go build ./cmd/tmtui for $$p"; \
 		GOOS=$${p%/*} GOARCH=$${p#*/} go build -o /dev/null ./cmd/tmtui || exit 1; \
 	done
+
+## chaos: the fault, bad-input and security suite in full (TMTUI_CHAOS=1: five API server
+## restarts, ten SIGKILL moments...), then docs/reliability.md rewritten from what it recorded.
+## make test runs the same tests with fewer repetitions, records nothing, and checks the doc's shape.
+CHAOS_RUN = ^(TestChaos|TestSecurity|TestBadInput|TestBadNamespace|TestMoreBadSecretForms|TestValuesOverridesThatBreak|TestChartFoldersThatAreNot|TestTmuxPanic|TestTmuxSignals|TestTmuxDumb)
+CHAOS_PKGS = ./cmd/tmtui ./internal/k8s ./internal/helm ./internal/docker ./internal/preflight
+chaos:
+	@dir=$$(mktemp -d); \
+	TMTUI_CHAOS=1 TMTUI_RELIABILITY_DIR=$$dir bash hack/with-test-env.sh \
+		go test -count=1 -timeout 30m -run '$(CHAOS_RUN)' $(CHAOS_PKGS); rc=$$?; \
+	go run ./hack/reliability -dir $$dir -out docs/reliability.md -mode "TMTUI_CHAOS=1, go test without -race"; rc2=$$?; \
+	rm -rf $$dir; [ $$rc = 0 ] && [ $$rc2 = 0 ]
 
 ## fuzz: every fuzz target for FUZZTIME each (their seed corpora run in make test)
 FUZZTIME ?= 1m

@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/taskmaster-ai/tmtui/internal/testenv"
 )
 
 // Bad input, as people give it to the real binary: every case ends with its
@@ -374,8 +376,14 @@ func TestBadInputIsRefusedWithItsMessageAndNothingSent(t *testing.T) {
 	if len(cases) < 40 {
 		t.Errorf("%d cases, the issue asks for at least 40", len(cases))
 	}
+	counters := map[string]*testenv.Counter{}
+	for _, class := range []string{"Flags and environment", "Config file", "Terminal"} {
+		counters[class] = testenv.Count(t, testenv.SectionBadInput, class)
+		counters[class].Figure("the real binary: each case its own message and exit code, no stack trace or crash file, no request reached the API server stand-in, the files given unchanged")
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			counters[badInputClass(tc.name)].Trial(t)
 			t.Parallel()
 			var cert *tls.Certificate
 			if tc.cert != nil {
@@ -437,8 +445,10 @@ func TestBadNamespaceFlagIsRefusedBeforeAnythingIsAsked(t *testing.T) {
 		t.Skip("runs the built binary; skipped under -short (make test runs it)")
 	}
 	bin := buildTmtui(t)
+	count := testenv.Count(t, testenv.SectionBadInput, "Flags and environment")
 	for _, ns := range []string{"TaskMaster", "task_master", "-taskmaster", strings.Repeat("n", 64)} {
 		t.Run(ns, func(t *testing.T) {
+			count.Trial(t)
 			t.Parallel()
 			c := &caseDir{t: t, dir: t.TempDir(), rec: newAPIRecorder(t, nil)}
 			for _, args := range [][]string{{"doctor"}, {}} {
@@ -454,6 +464,18 @@ func TestBadNamespaceFlagIsRefusedBeforeAnythingIsAsked(t *testing.T) {
 			}
 		})
 	}
+}
+
+// badInputClass is the class of docs/reliability.md a case of cliCases
+// counts in.
+func badInputClass(name string) string {
+	switch {
+	case strings.HasPrefix(name, "config:"):
+		return "Config file"
+	case strings.Contains(name, "TTY") || strings.Contains(name, "TERM"):
+		return "Terminal"
+	}
+	return "Flags and environment"
 }
 
 // assertNoCrash checks that nothing panicked: no stack on the screen and

@@ -164,6 +164,9 @@ func buildTmtui(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	if op := os.Getenv(chaosChildEnv); op != "" {
+		os.Exit(runChaosChild(op)) // the process a chaos test kills
+	}
 	code := m.Run()
 	if builtTmtui != "" {
 		os.RemoveAll(filepath.Dir(builtTmtui))

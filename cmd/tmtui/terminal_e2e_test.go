@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/taskmaster-ai/tmtui/internal/testenv"
 )
 
 // The terminal is the user's: whatever happens to tmtui (a panic, SIGINT,
@@ -173,6 +175,7 @@ func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
 		t.Fatal(err)
 	}
 	version := strings.TrimSpace(string(versionOut))
+	count := testenv.Count(t, testenv.SectionFaults, "SIGTERM, SIGINT and panics")
 	for _, tc := range []struct{ where, value string }{
 		{"update", "panic: tmtuitest: injected panic in Update"},
 		{"cmd", "panic: tmtuitest: injected panic in a command"},
@@ -180,6 +183,7 @@ func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
 		{"main", "panic: tmtuitest: injected panic on the main goroutine"},
 	} {
 		t.Run(tc.where, func(t *testing.T) {
+			count.Trial(t)
 			t.Parallel()
 			rec := newAPIRecorder(t, nil)
 			kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
@@ -223,6 +227,7 @@ func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
 
 func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
 	bin := buildTestTmtui(t)
+	count := testenv.Count(t, testenv.SectionFaults, "SIGTERM, SIGINT and panics")
 	for _, tc := range []struct {
 		name      string
 		sig       os.Signal
@@ -235,6 +240,7 @@ func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
 		{"SIGINT at start", syscall.SIGINT, 130, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			count.Trial(t)
 			t.Parallel()
 			rec := newAPIRecorder(t, nil)
 			kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
@@ -260,6 +266,7 @@ func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
 
 func TestTmuxDumbAndTooSmallTerminals(t *testing.T) {
 	bin := buildTmtui(t)
+	count := testenv.Count(t, testenv.SectionBadInput, "Terminal")
 	for _, tc := range []struct {
 		name string
 		w, h int
@@ -271,6 +278,7 @@ func TestTmuxDumbAndTooSmallTerminals(t *testing.T) {
 		{"too narrow", 59, 40, nil, "make the terminal larger: tmtui needs at least 60×15, this one is 59×40"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			count.Trial(t)
 			t.Parallel()
 			rec := newAPIRecorder(t, nil)
 			kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")

@@ -284,6 +284,17 @@ func (s *sandbox) Stop(ctx context.Context) error {
 	if _, err := s.readState(); err != nil {
 		return fmt.Errorf("sandbox %q is not up: %w", s.name, err)
 	}
+	// kwok-controller holds each node's lease under an identity made new
+	// at every start, for 200 s. A restarted one would wait that long
+	// before it takes the node back and moves new pods past Pending; a
+	// real node's kubelet holds its lease under the node's own name and
+	// takes it back at once. Letting go of the leases here makes the
+	// restarted controller create them afresh.
+	if st, err := s.readState(); err == nil {
+		if cs, err := clientFor(st.Kubeconfig); err == nil {
+			_ = cs.CoordinationV1().Leases("kube-node-lease").DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+		}
+	}
 	if logs, err := s.kwokctl(ctx, binDir(s.root), "stop", "cluster", "--name", s.name).CombinedOutput(); err != nil {
 		return fmt.Errorf("kwokctl stop cluster: %w\n%s", err, logs)
 	}

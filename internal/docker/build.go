@@ -103,7 +103,13 @@ func (c *Client) build(ctx context.Context, req BuildRequest, emit func(string) 
 			args[k] = &v
 		}
 	}
-	res, err := c.api.ImageBuild(ctx, pr, client.ImageBuildOptions{
+	// An engine that stops mid-build may keep the build's output open
+	// while it stops its containers (ten seconds and more): a watchdog
+	// that asks after the engine ends the build as soon as it is gone.
+	bctx, gone := context.WithCancelCause(ctx)
+	defer gone(nil)
+	go c.watchEngine(bctx, gone)
+	res, err := c.api.ImageBuild(bctx, pr, client.ImageBuildOptions{
 		Tags: tags, Dockerfile: plan.dockerfile, BuildArgs: args,
 		Remove: true, ForceRemove: true,
 		// The classic builder is the one every engine (API 1.41 and
@@ -114,11 +120,88 @@ func (c *Client) build(ctx context.Context, req BuildRequest, emit func(string) 
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
+		if bctx.Err() != nil {
+			return "", context.Cause(bctx)
+		}
 		return "", c.unreachable(err)
 	}
 	defer res.Body.Close()
-	return readBuildStream(ctx, res.Body, emit)
+	id, err := readBuildStream(bctx, res.Body, emit)
+	switch {
+	case err == nil || ctx.Err() != nil:
+		return id, err
+	case bctx.Err() != nil:
+		return "", context.Cause(bctx)
+	}
+	return "", c.goneDuringBuild(ctx, err)
 }
+
+// watchEngine asks the engine every watchEvery whether it is there, until
+// ctx ends, and calls gone when it is not: at once when the connection is
+// refused, after two failures in a row otherwise (a busy engine may answer
+// slowly).
+func (c *Client) watchEngine(ctx context.Context, gone context.CancelCauseFunc) {
+	t := time.NewTicker(watchEvery)
+	defer t.Stop()
+	fails := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := c.api.Ping(pctx, client.PingOptions{})
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err == nil:
+			fails = 0
+			continue
+		}
+		if fails++; client.IsErrConnectionFailed(err) || fails >= 2 {
+			gone(&UnreachableError{Endpoint: c.endpoint, Err: err, During: "the build"})
+			return
+		}
+	}
+}
+
+const watchEvery = 500 * time.Millisecond
+
+// goneDuringBuild tells a build that failed because the engine stopped
+// (its RUN step killed as it shut down, or its output cut off) from one
+// that failed on its own: it asks the engine whether it is still there,
+// for up to goneWindow, since an engine shutting down still answers for a
+// moment after it has killed the build's container. A build that failed
+// on its own is thus reported up to goneWindow later.
+func (c *Client) goneDuringBuild(ctx context.Context, buildErr error) error {
+	deadline := time.Now().Add(goneWindow)
+	for wait := 100 * time.Millisecond; ; wait *= 2 {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		_, err := c.api.Ping(pctx, client.PingOptions{})
+		cancel()
+		if ctx.Err() != nil {
+			return buildErr
+		}
+		// Any failure counts: an engine shutting down may drop the
+		// connection or answer with an error rather than refuse it.
+		if err != nil {
+			return &UnreachableError{Endpoint: c.endpoint, Err: err, During: "the build", Last: buildErr}
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return buildErr
+		}
+		select {
+		case <-ctx.Done():
+			return buildErr
+		case <-time.After(wait):
+		}
+	}
+}
+
+// goneWindow is how long a failed build looks for the engine going away.
+const goneWindow = 2 * time.Second
 
 // readBuildStream follows the engine's JSON message stream to its end,
 // hands on its text one line at a time (emit returns false to stop), and

@@ -73,6 +73,11 @@ func (c *Client) Ping(ctx context.Context) (string, error) {
 type UnreachableError struct {
 	Endpoint Endpoint
 	Err      error // the connection's own error
+	// During is the work the engine went away in the middle of ("the
+	// build"), and Last what that work reported as it ended; empty when it
+	// did not answer from the start.
+	During string
+	Last   error
 }
 
 func (e *UnreachableError) Error() string {
@@ -82,6 +87,13 @@ func (e *UnreachableError) Error() string {
 	}
 	if strings.Contains(e.Err.Error(), "permission denied") {
 		return "docker engine at " + where + " refused the connection (permission denied): add your user to the docker group and log in again, or start Docker Desktop"
+	}
+	if e.During != "" {
+		msg := "docker engine at " + where + " stopped during " + e.During + " and is not reachable: is Docker Desktop running?"
+		if e.Last != nil {
+			msg += " (" + e.During + " ended with: " + e.Last.Error() + ")"
+		}
+		return msg
 	}
 	return "docker engine not reachable at " + where + ": is Docker Desktop running?"
 }

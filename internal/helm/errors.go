@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/taskmaster-ai/tmtui/internal/k8s"
 )
 
 // OperationError is an install, upgrade, rollback or scale that failed: what
@@ -122,4 +124,11 @@ func oneLine(s string) string {
 		s = s[:max] + "..."
 	}
 	return s
+}
+
+// explain turns an RBAC refusal anywhere in err into a *k8s.PermissionError
+// that names the one permission missing, as tmtui doctor names it; the
+// operation's own error stays reachable with errors.As.
+func (c *Client) explain(op any, err error) error {
+	return k8s.ExplainForbidden(fmt.Sprintf("%v of %s", op, c.release), err)
 }

@@ -12,8 +12,11 @@ import (
 	"helm.sh/helm/v4/pkg/kube"
 	rcommon "helm.sh/helm/v4/pkg/release/common"
 	releasev1 "helm.sh/helm/v4/pkg/release/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/taskmaster-ai/tmtui/internal/k8s"
 )
 
 // ApplyOptions tune an operation that changes the release.
@@ -39,7 +42,8 @@ type InstallOptions struct {
 // A release that exists already is refused (upgrade it instead), as is one
 // stuck mid-operation (a *StuckError: Recover it first). A release whose
 // last revision failed or was uninstalled with its history kept is replaced.
-func (c *Client) Install(ctx context.Context, o InstallOptions) (*Release, error) {
+func (c *Client) Install(ctx context.Context, o InstallOptions) (_ *Release, err error) {
+	defer func() { err = c.explain(OpInstall, err) }()
 	em := c.emitter(o.Events, OpInstall)
 	vals, err := o.Overrides.Values()
 	if err != nil {
@@ -82,6 +86,10 @@ func (c *Client) Install(ctx context.Context, o InstallOptions) (*Release, error
 	em.emit(StepApply, "creating the objects, then waiting for them to be ready", nil)
 	r, err := in.RunWithContext(context.WithoutCancel(ctx), ch, vals)
 	seen := pods.finish()
+	if se := asSchemaError(err, c.release, ch); se != err {
+		em.emit(StepDone, se.Error(), nil)
+		return nil, se
+	}
 	if err != nil {
 		opErr := c.installFailure(ctx, timeoutOr(o.Timeout), seen, err)
 		em.emit(StepDone, opErr.Error(), nil)
@@ -145,7 +153,8 @@ func chartName(ch *chart.Chart) string {
 // Uninstall removes the release, its history included, and waits until its
 // objects are gone (their pods follow within moments). Objects the chart
 // does not make (the Secret taskmaster-secret, the namespace) stay.
-func (c *Client) Uninstall(ctx context.Context, o ApplyOptions) error {
+func (c *Client) Uninstall(ctx context.Context, o ApplyOptions) (err error) {
+	defer func() { err = c.explain("uninstall", err) }()
 	em := c.emitter(o.Events, OpUninstall)
 	cfg, unlock, err := c.begin(ctx, nil)
 	if err != nil {
@@ -172,9 +181,50 @@ func (c *Client) uninstall(ctx context.Context, cfg *action.Configuration, timeo
 	un.DeletionPropagation = "foreground"
 	start := time.Now()
 	if _, err := un.Run(c.release); err != nil {
-		return fmt.Errorf("uninstall of %s: %w", c.release, err)
+		err = fmt.Errorf("uninstall of %s: %w", c.release, err)
+		return c.whyNoDelete(ctx, err)
 	}
 	return c.waitGone(ctx, timeout-time.Since(start))
+}
+
+// deletedKinds are what an uninstall deletes: the chart's objects, then
+// the release's records (Secrets).
+var deletedKinds = [][2]string{{"apps", "deployments"}, {"", "services"}, {"", "configmaps"}, {"", "secrets"},
+	{"networking.k8s.io", "networkpolicies"}, {"policy", "poddisruptionbudgets"}}
+
+// whyNoDelete explains a failed uninstall whose error does not say why
+// (Helm logs each refused deletion and returns "failed to delete release"):
+// it asks the API server which deletions the account may not make, and
+// names them as tmtui doctor does. Any other failure comes back as it is.
+func (c *Client) whyNoDelete(ctx context.Context, err error) error {
+	if c.clientset == nil || strings.Contains(err.Error(), "forbidden") {
+		return err
+	}
+	cs, cerr := c.clientset()
+	if cerr != nil {
+		return err
+	}
+	var missing []string
+	for _, k := range deletedKinds {
+		review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Namespace: c.namespace, Verb: "delete", Group: k[0], Resource: k[1]},
+		}}
+		res, rerr := cs.AuthorizationV1().SelfSubjectAccessReviews().Create(context.WithoutCancel(ctx), review, metav1.CreateOptions{})
+		if rerr != nil {
+			return err
+		}
+		if !res.Status.Allowed {
+			name := "delete " + k[1]
+			if k[0] != "" {
+				name += "." + k[0]
+			}
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return err
+	}
+	return &k8s.PermissionError{Action: "uninstall of " + c.release, Namespace: c.namespace, Permission: strings.Join(missing, ", "), Err: err}
 }
 
 // waitGone waits until the release's Deployments and the pods they made are
@@ -239,7 +289,8 @@ type TestRun struct {
 // Test runs the chart's tests (`helm test`): the pods the chart marks as
 // test hooks, which must succeed within the timeout. A failed test gives an
 // error along with the result, whose Logs then hold the test pods' logs.
-func (c *Client) Test(ctx context.Context, o ApplyOptions) (*TestResult, error) {
+func (c *Client) Test(ctx context.Context, o ApplyOptions) (_ *TestResult, err error) {
+	defer func() { err = c.explain("helm test", err) }()
 	em := c.emitter(o.Events, OpTest)
 	cfg, unlock, err := c.begin(ctx, nil)
 	if err != nil {

@@ -59,7 +59,8 @@ const (
 // chart folder) with the release's current values and the overrides over
 // them: a dry run renders the new manifest, which is compared with the
 // running one. Nothing is sent that changes the cluster.
-func (c *Client) PlanUpgrade(ctx context.Context, o Overrides) (*Plan, error) {
+func (c *Client) PlanUpgrade(ctx context.Context, o Overrides) (_ *Plan, err error) {
+	defer func() { err = c.explain(OpUpgrade, err) }()
 	vals, err := o.Values()
 	if err != nil {
 		return nil, err
@@ -79,7 +80,8 @@ func (c *Client) PlanUpgrade(ctx context.Context, o Overrides) (*Plan, error) {
 // (see Scale for why it is an upgrade). The count must be within the chart's
 // bounds (a *BoundsError otherwise); a count already in force plans nothing
 // (an empty Diff).
-func (c *Client) PlanScale(ctx context.Context, comp Component, replicas int) (*Plan, error) {
+func (c *Client) PlanScale(ctx context.Context, comp Component, replicas int) (_ *Plan, err error) {
+	defer func() { err = c.explain(OpScale, err) }()
 	if err := comp.valid(); err != nil {
 		return nil, err
 	}
@@ -129,7 +131,8 @@ func (c *Client) ReplicaBounds(ctx context.Context, comp Component) (Bounds, err
 // chart and values with the current counts kept, recorded as "Rollback to
 // N, keeping ..."; one step, so no pod is removed only to come back, and
 // `helm get values` stays true to what runs.
-func (c *Client) PlanRollback(ctx context.Context, revision int) (*Plan, error) {
+func (c *Client) PlanRollback(ctx context.Context, revision int) (_ *Plan, err error) {
+	defer func() { err = c.explain(OpRollback, err) }()
 	if revision < 1 {
 		return nil, fmt.Errorf("revision %d: revisions count from 1", revision)
 	}
@@ -228,6 +231,9 @@ func (c *Client) plan(ctx context.Context, op Op, mode planMode, ch *chart.Chart
 		up.DryRunStrategy = action.DryRunServer
 		r, err := up.RunWithContext(context.WithoutCancel(ctx), c.release, ch, deepCopy(vals))
 		if err != nil {
+			if se := asSchemaError(err, c.release, ch); se != err {
+				return result{}, se
+			}
 			return result{}, fmt.Errorf("%s of %s: %w", op, c.release, err)
 		}
 		dry, err := asV1(r)
@@ -328,10 +334,11 @@ func (c *Client) runningAndLast(cfg *action.Configuration) (*releasev1.Release, 
 //
 // A plan is refused when the release has changed since it was made (another
 // revision came first): plan again and show the new diff.
-func (c *Client) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Release, error) {
+func (c *Client) Apply(ctx context.Context, p *Plan, o ApplyOptions) (_ *Release, err error) {
 	if p == nil {
 		return nil, errors.New("no plan to apply")
 	}
+	defer func() { err = c.explain(p.Op, err) }()
 	em := c.emitter(o.Events, p.Op)
 	undo := func(err error) {
 		em.emit(StepRollback, "not ready in time ("+oneLine(err.Error())+"): rolling back", nil)

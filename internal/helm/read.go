@@ -15,7 +15,8 @@ import (
 
 // Status is the release's latest revision. The error wraps ErrNotInstalled
 // when there is none.
-func (c *Client) Status(ctx context.Context) (*Release, error) {
+func (c *Client) Status(ctx context.Context) (_ *Release, err error) {
+	defer func() { err = c.explain("reading the release", err) }()
 	rel, err := cancellable(ctx, func() (*releasev1.Release, error) {
 		cfg, err := c.newConfig()
 		if err != nil {
@@ -31,7 +32,8 @@ func (c *Client) Status(ctx context.Context) (*Release, error) {
 
 // History is every revision of the release, oldest first; empty when it is
 // not installed.
-func (c *Client) History(ctx context.Context) ([]Release, error) {
+func (c *Client) History(ctx context.Context) (_ []Release, err error) {
+	defer func() { err = c.explain("reading the release history", err) }()
 	return cancellable(ctx, func() ([]Release, error) {
 		cfg, err := c.newConfig()
 		if err != nil {

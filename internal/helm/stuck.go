@@ -31,7 +31,8 @@ type Stuck struct {
 
 // DetectStuck returns the release's unfinished operation, or nil when it
 // is not stuck (or not installed).
-func (c *Client) DetectStuck(ctx context.Context) (*Stuck, error) {
+func (c *Client) DetectStuck(ctx context.Context) (_ *Stuck, err error) {
+	defer func() { err = c.explain("reading the release", err) }()
 	return cancellable(ctx, func() (*Stuck, error) {
 		cfg, err := c.newConfig()
 		if err != nil {
@@ -89,7 +90,8 @@ func (c *Client) stuckFrom(cfg *action.Configuration, last *releasev1.Release) *
 // deployed (a killed first install). It returns the release as it stands
 // after, nil when it was uninstalled. A release that is not stuck is left
 // alone and returned as it is.
-func (c *Client) Recover(ctx context.Context, o ApplyOptions) (*Release, error) {
+func (c *Client) Recover(ctx context.Context, o ApplyOptions) (_ *Release, err error) {
+	defer func() { err = c.explain(OpRecover, err) }()
 	em := c.emitter(o.Events, OpRecover)
 	cfg, unlock, err := c.begin(ctx, nil)
 	if err != nil {

@@ -3,6 +3,8 @@ package k8s
 import (
 	"strings"
 	"testing"
+
+	"github.com/taskmaster-ai/tmtui/internal/testenv"
 )
 
 // Bad input that the wizard can hand the engine: each is refused with its
@@ -26,8 +28,10 @@ func TestBadNamespaceNamesAreRefusedBeforeAnyRequest(t *testing.T) {
 		{"", `invalid namespace name "": it is empty`},
 		{long, `invalid namespace name "` + long + `": it is 64 characters long, the most is 63`},
 	}
+	count := testenv.Count(t, testenv.SectionBadInput, "Wizard fields and secrets")
 	for _, tt := range tests {
 		t.Run("namespace "+tt.name, func(t *testing.T) {
+			count.Trial(t)
 			rc := newRecordingClient(t)
 			_, err := rc.EnsureNamespace(t.Context(), localApproval(t, rc.Client), tt.name, NamespaceOptions{Restricted: true})
 			if err == nil || err.Error() != tt.want+nameRule {
@@ -38,6 +42,7 @@ func TestBadNamespaceNamesAreRefusedBeforeAnyRequest(t *testing.T) {
 			}
 		})
 		t.Run("secret in namespace "+tt.name, func(t *testing.T) {
+			count.Trial(t)
 			rc := newRecordingClient(t)
 			_, err := rc.ApplySecret(t.Context(), localApproval(t, rc.Client), tt.name, validSecretValues())
 			if err == nil || err.Error() != tt.want+nameRule {
@@ -80,8 +85,10 @@ func TestMoreBadSecretFormsAreRefusedBeforeAnyRequest(t *testing.T) {
 		{"JWT secret of 31 bytes in 2-byte letters", with(func(v *SecretValues) { v.JWTSecret = strings.Repeat("é", 15) + "j" }),
 			"invalid secret: JWT_SECRET_KEY must be at least 32 bytes long: generate one instead"},
 	}
+	count := testenv.Count(t, testenv.SectionBadInput, "Wizard fields and secrets")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			count.Trial(t)
 			rc := newRecordingClient(t)
 			_, err := rc.ApplySecret(t.Context(), localApproval(t, rc.Client), "taskmaster", tt.in)
 			if err == nil || err.Error() != tt.want {

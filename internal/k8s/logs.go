@@ -164,6 +164,7 @@ type logFollower struct {
 	mu      sync.Mutex
 	streams map[streamKey]*logStream
 	initial map[string]bool // pods there from the start read with TailLines and Since
+	sent    sentLines       // lines sent lately, so a successor pod does not repeat its predecessor's
 }
 
 func (f *logFollower) wanted(p *corev1.Pod) bool {
@@ -249,6 +250,9 @@ func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) 
 	if !f.wanted(p) || ctx.Err() != nil {
 		return
 	}
+	if p.DeletionTimestamp != nil {
+		f.sent.leave(p.Name)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if initial {
@@ -279,6 +283,7 @@ func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) 
 }
 
 func (f *logFollower) dropPod(ctx context.Context, pod string) {
+	f.sent.leave(pod)
 	f.mu.Lock()
 	var gone []string
 	for key, s := range f.streams {
@@ -339,8 +344,12 @@ func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container s
 			}
 		default:
 			// A pod that came later: everything it wrote (its log may
-			// predate it on a simulated node, so say since when).
-			opts.SinceTime = &p.CreationTimestamp
+			// predate it on a simulated node, so say since when). When it
+			// replaces one that just left, from that one's last line on,
+			// so that no line falls between the two streams; the lines
+			// both send are sent once (see sentLines).
+			since := f.sent.handoverSince(p.CreationTimestamp.Time)
+			opts.SinceTime = &metav1.Time{Time: since}
 		}
 		delivered := 0
 		stream, err := f.cs.CoreV1().Pods(f.ns).GetLogs(p.Name, opts).Stream(ctx)
@@ -352,7 +361,7 @@ func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container s
 			lastErr = ""
 			err = readLogLines(stream, func(raw string) bool {
 				t, text := parseLogLine(raw)
-				if !seen.fresh(t, text) {
+				if !seen.fresh(t, text) || (follow && !f.sent.first(p.Name, container, t, text)) {
 					return true
 				}
 				delivered++
@@ -360,6 +369,11 @@ func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container s
 				case f.items <- logItem{line: LogLine{Pod: p.Name, Container: container, Time: t, Text: text}}:
 					return true
 				case <-ctx.Done():
+					// Not sent after all (the pod left): its successor
+					// may still send it.
+					if follow {
+						f.sent.forget(p.Name, container, t, text)
+					}
 					return false
 				}
 			})
@@ -369,7 +383,7 @@ func (f *logFollower) readStream(ctx context.Context, p *corev1.Pod, container s
 			return
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
-			if msg := oneLine(err); msg != lastErr {
+			if msg := oneLine(ExplainForbidden("logs of "+p.Name+"/"+container, err)); msg != lastErr {
 				lastErr = msg
 				slog.Debug("log stream failed", "namespace", f.ns, "pod", p.Name, "container", container, "err", err)
 				f.notify(ctx, LogNotice{Kind: LogFailed, Pod: p.Name, Container: container, Err: msg, Time: time.Now()})
@@ -425,6 +439,103 @@ func (d *dedup) fresh(t time.Time, text string) bool {
 		d.atLast = append(d.atLast[:0], text)
 	}
 	return true
+}
+
+// sentLines remembers which pod's stream sent each recent line, to drop a
+// line that a pod's successor sends again. A pod replacing a deleted one
+// is read from its creation on, while the deleted one is still read until
+// it is gone; where both read the same log (the sandbox's pods share one
+// file, and a node may hand a replacement its predecessor's log), the
+// lines of that overlap would come twice. A line (container, nanosecond
+// time and text) already sent by another pod is dropped when either pod is
+// leaving; pods that run side by side are never merged, so two replicas
+// that write the same line at the same instant both show it.
+type sentLines struct {
+	mu      sync.Mutex
+	by      map[string]string    // line key -> the pod that sent it
+	order   []string             // keys, oldest first, at most maxSentLines
+	leaving map[string]time.Time // pods being deleted or gone, since when
+	lastBy  map[string]time.Time // the time of the last line each pod sent
+}
+
+// handoverSince is where a pod that came after the start begins to read:
+// its creation, or the last line of a pod that left in the minute before,
+// when that is earlier. A stream that ends as its pod is deleted may stop
+// a moment before the replacement is created.
+func (s *sentLines) handoverSince(created time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	since := created
+	for pod, left := range s.leaving {
+		if last, ok := s.lastBy[pod]; ok && time.Since(left) < time.Minute && last.Before(since) {
+			since = last
+		}
+	}
+	return since
+}
+
+// maxSentLines bounds the memory: a handover's overlap is seconds of log.
+const maxSentLines = 8192
+
+// leave notes that a pod is being deleted or is gone.
+func (s *sentLines) leave(pod string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.leaving == nil {
+		s.leaving = map[string]time.Time{}
+	}
+	now := time.Now()
+	for p, since := range s.leaving {
+		if now.Sub(since) > 10*time.Minute {
+			delete(s.leaving, p)
+			delete(s.lastBy, p)
+		}
+	}
+	if _, ok := s.leaving[pod]; !ok {
+		s.leaving[pod] = now
+	}
+}
+
+// first says whether pod's line should be sent: not when another pod sent
+// it already and one of the two is leaving.
+func (s *sentLines) first(pod, container string, t time.Time, text string) bool {
+	if t.IsZero() {
+		return true
+	}
+	key := container + "\x00" + t.UTC().Format(time.RFC3339Nano) + "\x00" + text
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lastBy == nil {
+		s.lastBy = map[string]time.Time{}
+	}
+	if t.After(s.lastBy[pod]) {
+		s.lastBy[pod] = t
+	}
+	if by, ok := s.by[key]; ok {
+		_, byLeaving := s.leaving[by]
+		_, podLeaving := s.leaving[pod]
+		return by == pod || !(byLeaving || podLeaving)
+	}
+	if s.by == nil {
+		s.by = map[string]string{}
+	}
+	s.by[key] = pod
+	s.order = append(s.order, key)
+	if len(s.order) > maxSentLines {
+		delete(s.by, s.order[0])
+		s.order = s.order[1:]
+	}
+	return true
+}
+
+// forget undoes first for a line that pod's stream did not send after all.
+func (s *sentLines) forget(pod, container string, t time.Time, text string) {
+	key := container + "\x00" + t.UTC().Format(time.RFC3339Nano) + "\x00" + text
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.by[key] == pod {
+		delete(s.by, key) // its place in order goes when it comes round
+	}
 }
 
 // readLogLines calls fn with each line of r, without its line ending, until

@@ -362,3 +362,41 @@ func BenchmarkParseLogLine(b *testing.B) {
 		parseLogLine(line)
 	}
 }
+
+func TestSentLinesDropsOnlyWhatALeavingPodSharesWithAnother(t *testing.T) {
+	var s sentLines
+	at := time.Date(2026, 11, 25, 20, 0, 0, 123, time.UTC)
+	if !s.first("a", "backend", at, "seq=1") || !s.first("b", "backend", at, "seq=1") {
+		t.Fatal("two pods side by side: both must show a line they share")
+	}
+	if !s.first("a", "backend", at, "seq=1") {
+		t.Error("a pod's own line again is for its stream's dedup to drop, not this")
+	}
+	s.leave("a")
+	if s.first("c", "backend", at.Add(time.Nanosecond), "seq=2") != true || s.first("a", "backend", at.Add(time.Nanosecond), "seq=2") {
+		t.Error("a leaving pod repeated its successor's line")
+	}
+	if !s.first("a", "backend", at.Add(2), "seq=3") || s.first("c", "backend", at.Add(2), "seq=3") {
+		t.Error("the successor repeated the leaving pod's line")
+	}
+	if !s.first("c", "frontend", at.Add(2), "seq=3") || !s.first("c", "backend", at.Add(3), "seq=3") {
+		t.Error("another container, or another instant, is another line")
+	}
+	if !s.first("a", "backend", time.Time{}, "x") || !s.first("c", "backend", time.Time{}, "x") {
+		t.Error("lines without a time cannot be told apart and must pass")
+	}
+	s.leave("e")
+	if !s.first("e", "backend", at.Add(500), "seq=9") {
+		t.Fatal("a new line was refused")
+	}
+	s.forget("e", "backend", at.Add(500), "seq=9")
+	if !s.first("f", "backend", at.Add(500), "seq=9") {
+		t.Error("a line the leaving pod never sent (forgotten) was refused to its successor")
+	}
+	for i := range maxSentLines + 10 {
+		s.first("d", "backend", at.Add(time.Duration(1000+i)), "n")
+	}
+	if len(s.by) != maxSentLines || len(s.order) != maxSentLines {
+		t.Errorf("remembers %d lines (%d in order), want at most %d", len(s.by), len(s.order), maxSentLines)
+	}
+}

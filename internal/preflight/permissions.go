@@ -68,8 +68,10 @@ var Permissions = slices.Concat(
 	// Helm's wait reads a Deployment's ReplicaSets and their pods; tmtui's
 	// pod watch and rollout status read them too.
 	perms("apps", "replicasets", "", "waiting for rollouts (Helm and tmtui)", "", "get", "list", "watch"),
-	// helm test creates the chart's test pod and deletes it afterwards.
-	perms("", "pods", "", "pod watch, helm test", "", "get", "list", "watch", "create", "delete"),
+	// helm test creates the chart's test pod (Helm v4 applies it
+	// server-side: patch, with create when it is new) and deletes it
+	// afterwards.
+	perms("", "pods", "", "pod watch, helm test", "", "get", "list", "watch", "create", "patch", "delete"),
 	perms("", "pods", "log", "logs; helm test output", "", "get"),
 	perms("", "pods", "portforward", "port-forward for health checks", "", "create"),
 	perms("", "events", "", "warning events in the pod view", "", "list", "watch"),
