@@ -19,7 +19,6 @@ func BenchmarkRingPushFull(b *testing.B) {
 	}
 }
 
-
 func BenchmarkRingLast50(b *testing.B) {
 	r := New[string](DefaultCapacity)
 	for i := range DefaultCapacity + 123 {
