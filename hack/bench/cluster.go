@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -206,26 +205,7 @@ func deploymentReady(d *appsv1.Deployment) bool {
 		d.Status.AvailableReplicas == want && d.Status.Replicas == want
 }
 
-// firstPod is the first backend pod by name: the row both tools select
-// first in their pods lists.
-func (c *cluster) firstBackendPod(ctx context.Context, ns string) (string, error) {
-	pods, err := c.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/component=backend"})
-	if err != nil {
-		return "", err
-	}
-	first := ""
-	for _, p := range pods.Items {
-		if first == "" || p.Name < first {
-			first = p.Name
-		}
-	}
-	if first == "" {
-		return "", errors.New("no backend pod")
-	}
-	return first, nil
-}
-
-// kwokctlScaleNodes makes the sandbox's simulated nodes n.
+// scaleNodes makes the sandbox's simulated nodes n.
 func (c *cluster) scaleNodes(ctx context.Context, n int) error {
 	bin := filepath.Join(c.cache, "sandbox", "k8s-v1.36.3_etcd-v3.6.16_kwok-v0.8.0", "bin", "kwokctl")
 	cmd := exec.CommandContext(ctx, bin, "scale", "node", "--replicas", strconv.Itoa(n), "--name", c.st.Name)

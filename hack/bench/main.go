@@ -138,7 +138,10 @@ func bench(ctx context.Context, c config) (err error) {
 			}
 		}()
 	}
-	t := newTerm(dir)
+	t, err := newTerm(dir)
+	if err != nil {
+		return err
+	}
 	defer t.kill()
 
 	r := &runner{c: c, cl: cl, t: t, tm: tm, k9: k9, helm: helmBin, dir: dir}

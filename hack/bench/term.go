@@ -17,7 +17,16 @@ type term struct {
 	sock string
 }
 
-func newTerm(dir string) *term { return &term{sock: filepath.Join(dir, "tmux.sock")} }
+// newTerm starts the server with a session that lives as long as the
+// bench: a server whose last session ends exits, and a session started in
+// that moment fails with "server exited unexpectedly".
+func newTerm(dir string) (*term, error) {
+	t := &term{sock: filepath.Join(dir, "tmux.sock")}
+	if _, err := t.tmux("new-session", "-d", "-s", "keep", "exec sleep 86400"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
 
 func (t *term) tmux(args ...string) (string, error) {
 	out, err := exec.Command("tmux", append([]string{"-S", t.sock, "-f", "/dev/null"}, args...)...).CombinedOutput()

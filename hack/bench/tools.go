@@ -88,7 +88,7 @@ func buildTmtui(repo, cache string) (string, error) {
 type tool struct {
 	name string
 	bin  string
-	argv func(c *cluster, ns string) []string
+	argv func(kubeconfig, kctx, ns string) []string
 	env  []string
 	// openLogs goes from the pods view to following the first backend
 	// pod's log (the first row in both tools).
@@ -116,8 +116,8 @@ func tmtuiTool(bin, dir string) *tool {
 	return &tool{
 		name: "tmtui", bin: bin,
 		env: isolatedEnv(filepath.Join(dir, "tmtui-home")),
-		argv: func(c *cluster, ns string) []string {
-			return []string{bin, "--kubeconfig", c.st.Kubeconfig, "--context", c.st.Context, "-n", ns,
+		argv: func(kubeconfig, kctx, ns string) []string {
+			return []string{bin, "--kubeconfig", kubeconfig, "--context", kctx, "-n", ns,
 				"--log-file", filepath.Join(dir, "tmtui.log")}
 		},
 		// The pods pane has the focus at start, on the first pod.
@@ -144,8 +144,8 @@ func k9sTool(bin, dir string) (*tool, error) {
 	return &tool{
 		name: "k9s", bin: bin,
 		env: append(isolatedEnv(home), "K9S_CONFIG_DIR="+cfg),
-		argv: func(c *cluster, ns string) []string {
-			return []string{bin, "--kubeconfig", c.st.Kubeconfig, "--context", c.st.Context, "-n", ns, "-c", "pods",
+		argv: func(kubeconfig, kctx, ns string) []string {
+			return []string{bin, "--kubeconfig", kubeconfig, "--context", kctx, "-n", ns, "-c", "pods",
 				"--logFile", filepath.Join(dir, "k9s.log")}
 		},
 		openLogs: func(s *session) error { return s.keys("l") },
