@@ -89,7 +89,7 @@ func (r *runner) small(ctx context.Context) ([]*figure, error) {
 	// baseline is measured: it asks nothing of the API server.
 	renderCh := make(chan renderResult, 1)
 	go func() { renderCh <- renderBenchmark(ctx, r.c.repo) }()
-	fs, err := r.launchAndIdle(ctx, sc, 3)
+	fs, err := r.launchAndIdle(ctx, sc, false)
 	add(fs...)
 	if err != nil {
 		return figs, err
@@ -141,7 +141,7 @@ func (r *runner) scale(ctx context.Context) ([]*figure, error) {
 		return nil, err
 	}
 	var figs []*figure
-	fs, err := r.launchAndIdle(ctx, sc, 2*n)
+	fs, err := r.launchAndIdle(ctx, sc, true)
 	figs = append(figs, fs...)
 	if err != nil {
 		return figs, err
@@ -160,7 +160,11 @@ func (r *runner) scale(ctx context.Context) ([]*figure, error) {
 // tmtui's first full frame, then the cluster's baseline and each tool idle
 // on the pods view: API requests per minute above the baseline, and memory
 // after a minute.
-func (r *runner) launchAndIdle(ctx context.Context, sc string, pods int) ([]*figure, error) {
+//
+// sideBySide runs both tools idle at once, counting each one's requests
+// through its proxy only (the API server's count cannot tell them apart):
+// it saves the scale scenario two minutes.
+func (r *runner) launchAndIdle(ctx context.Context, sc string, sideBySide bool) ([]*figure, error) {
 	launch := &figure{scenario: sc, name: "launch to a screen listing the pods", unit: "s", peer: "k9s",
 		target: "≤ 0.25 × k9s", met: ratioAtMost(0.25)}
 	frame := &figure{scenario: sc, name: "start to first full frame (release, pods, log lines)", unit: "s"}
@@ -192,63 +196,109 @@ func (r *runner) launchAndIdle(ctx context.Context, sc string, pods int) ([]*fig
 		}
 	}
 
-	fmt.Printf("The cluster's own API requests over %s ...\n", r.c.idle)
-	base, err := r.cl.requestsPerMinute(ctx, r.c.idle)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Printf("  baseline %.1f requests/min\n", base)
-	reqs := &figure{scenario: sc, name: fmt.Sprintf("API requests/min idle on the pods view, above the cluster's %.0f/min", base), unit: "req/min", peer: "k9s",
-		target: "≤ 2", met: func(f *figure) bool { return median(f.tm) <= 2 }}
 	rss := &figure{scenario: sc, name: "resident memory on the pods view after a minute", unit: "MB", peer: "k9s",
 		target: "≤ 60 MB", met: func(f *figure) bool { return median(f.tm) <= 60 }}
 	anon := &figure{scenario: sc, name: "the same: of which anonymous (heap and stacks, not the executable's pages)", unit: "MB", peer: "k9s"}
-	exact := &figure{scenario: sc, name: "the same requests counted exactly, by a proxy between the tool and the API server", unit: "req/min", peer: "k9s",
+	exact := &figure{scenario: sc, name: "API requests/min idle on the pods view, counted exactly by a proxy between the tool and the API server", unit: "req/min", peer: "k9s",
 		target: "≤ 2", met: func(f *figure) bool { return median(f.tm) <= 2 }}
-	for _, tl := range r.pair(len(r.c.scenarios)) {
-		fmt.Printf("  %s idle on the pods view for %s ...\n", tl.name, r.c.idle)
-		px, err := startProxy(r.cl, r.dir, tl.name)
-		if err != nil {
-			return nil, err
+	figs := []*figure{launch, frame}
+
+	// idle runs tools on the pods view for the window: each behind its own
+	// counting proxy, and, when base is given, alone (so that the API
+	// server's count above base is the tool's).
+	idle := func(tools []*tool, base *float64) error {
+		type run struct {
+			tl *tool
+			px *countingProxy
+			s  *session
+			t0 time.Time
 		}
-		s, t0, err := r.startWith(ctx, tl, px.kubeconfig)
-		if err != nil {
-			px.close()
-			return nil, err
-		}
-		if _, err := s.waitFor(t0, 30*time.Second, hasPods); err != nil {
-			s.stop()
-			return nil, err
+		var runs []*run
+		defer func() {
+			for _, x := range runs {
+				x.s.stop()
+				x.px.close()
+			}
+		}()
+		for _, tl := range tools {
+			px, err := startProxy(r.cl, r.dir, tl.name)
+			if err != nil {
+				return err
+			}
+			s, t0, err := r.startWith(ctx, tl, px.kubeconfig)
+			if err != nil {
+				px.close()
+				return err
+			}
+			runs = append(runs, &run{tl: tl, px: px, s: s, t0: t0})
+			if _, err := s.waitFor(t0, 30*time.Second, hasPods); err != nil {
+				return err
+			}
 		}
 		// Let the start-up lists and the first log lines settle.
 		time.Sleep(3 * time.Second)
-		p0, w0 := px.count(), time.Now()
+		p0, w0 := make([]int64, len(runs)), time.Now()
+		for i, x := range runs {
+			p0[i] = x.px.count()
+		}
 		n, err := r.cl.requestsPerMinute(ctx, r.c.idle)
-		p1, w1 := px.count(), time.Now()
 		if err != nil {
-			s.stop()
-			px.close()
+			return err
+		}
+		w1 := time.Now()
+		for i, x := range runs {
+			perMin := float64(x.px.count()-p0[i]) / w1.Sub(w0).Minutes()
+			// "After a minute" from the start, whatever the window.
+			if wait := time.Until(x.t0.Add(time.Minute)); wait > 0 {
+				time.Sleep(wait)
+			}
+			ps, err := sample(x.s.pid)
+			if err != nil {
+				return err
+			}
+			msg := fmt.Sprintf("%.1f/min through its proxy", perMin)
+			if base != nil {
+				msg = fmt.Sprintf("%.1f requests/min above the baseline, %s", n-*base, msg)
+			}
+			fmt.Printf("    %-5s %s, %.0f MB resident (%.0f MB anonymous)\n", x.tl.name, msg, mb(ps.rss), mb(ps.anon))
+			if x.tl == r.tm {
+				exact.tm, rss.tm, anon.tm = []float64{perMin}, []float64{mb(ps.rss)}, []float64{mb(ps.anon)}
+			} else {
+				exact.peerV, rss.peerV, anon.peerV = []float64{perMin}, []float64{mb(ps.rss)}, []float64{mb(ps.anon)}
+			}
+			if base != nil && len(figs) > 2 {
+				if x.tl == r.tm {
+					figs[2].tm = []float64{n - *base}
+				} else {
+					figs[2].peerV = []float64{n - *base}
+				}
+			}
+		}
+		return nil
+	}
+
+	if !sideBySide {
+		fmt.Printf("The cluster's own API requests over %s ...\n", r.c.idle)
+		base, err := r.cl.requestsPerMinute(ctx, r.c.idle)
+		if err != nil {
 			return nil, err
 		}
-		perMin := float64(p1-p0) / w1.Sub(w0).Minutes()
-		// "After a minute" from the start, whatever the window.
-		if wait := time.Until(t0.Add(time.Minute)); wait > 0 {
-			time.Sleep(wait)
+		fmt.Printf("  baseline %.1f requests/min\n", base)
+		figs = append(figs, &figure{scenario: sc, name: fmt.Sprintf("API requests/min idle on the pods view, above the cluster's own %.0f/min (apiserver_request_total)", base), unit: "req/min", peer: "k9s",
+			target: "≤ 2", met: func(f *figure) bool { return median(f.tm) <= 2 }})
+		for _, tl := range r.pair(len(r.c.scenarios)) {
+			fmt.Printf("  %s alone on the pods view for %s ...\n", tl.name, r.c.idle)
+			if err := idle([]*tool{tl}, &base); err != nil {
+				return figs, err
+			}
 		}
-		ps, err := sample(s.pid)
-		s.stop()
-		px.close()
-		if err != nil {
-			return nil, err
-		}
-		fmt.Printf("    %.1f requests/min above the baseline, %.1f/min through its proxy, %.0f MB resident (%.0f MB anonymous)\n", n-base, perMin, mb(ps.rss), mb(ps.anon))
-		if tl == r.tm {
-			reqs.tm, exact.tm, rss.tm, anon.tm = []float64{n - base}, []float64{perMin}, []float64{mb(ps.rss)}, []float64{mb(ps.anon)}
-		} else {
-			reqs.peerV, exact.peerV, rss.peerV, anon.peerV = []float64{n - base}, []float64{perMin}, []float64{mb(ps.rss)}, []float64{mb(ps.anon)}
+	} else {
+		fmt.Printf("  both tools side by side on the pods view for %s ...\n", r.c.idle)
+		if err := idle(r.pair(0), nil); err != nil {
+			return figs, err
 		}
 	}
-	return []*figure{launch, frame, reqs, exact, rss, anon}, nil
+	return append(figs, exact, rss, anon), nil
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
@@ -453,6 +503,28 @@ func (r *runner) ingest(ctx context.Context, sc string) ([]*figure, error) {
 	}()
 	time.Sleep(time.Second) // the engine's stream is open
 
+	wrap := false
+	// pressKey toggles wrap and times the screen's answer.
+	pressKey := func() (float64, error) {
+		t0 := time.Now()
+		if err := s.keys("w"); err != nil {
+			return 0, err
+		}
+		wrap = !wrap
+		d, err := s.waitFor(t0, 5*time.Second, func(scr string) bool { return strings.Contains(scr, "wrap on") == wrap })
+		return float64(d.Microseconds()) / 1000, err
+	}
+	// The same keys without the load: what tmux and the polling cost.
+	var idleLat []float64
+	for range 20 {
+		d, err := pressKey()
+		if err != nil {
+			return nil, err
+		}
+		idleLat = append(idleLat, d)
+		time.Sleep(100 * time.Millisecond)
+	}
+
 	genDone := make(chan generated, 1)
 	genErr := make(chan error, 1)
 	go func() {
@@ -461,7 +533,6 @@ func (r *runner) ingest(ctx context.Context, sc string) ([]*figure, error) {
 		genErr <- err
 	}()
 	var lat []float64
-	wrap := false
 	var g generated
 loop:
 	for {
@@ -473,16 +544,11 @@ loop:
 			break loop
 		default:
 		}
-		t0 := time.Now()
-		if err := s.keys("w"); err != nil {
-			return nil, err
-		}
-		wrap = !wrap
-		d, err := s.waitFor(t0, 5*time.Second, func(scr string) bool { return strings.Contains(scr, "wrap on") == wrap })
+		d, err := pressKey()
 		if err != nil {
 			return nil, err
 		}
-		lat = append(lat, float64(d.Microseconds())/1000)
+		lat = append(lat, d)
 		time.Sleep(100 * time.Millisecond)
 	}
 	genEnd := time.Now()
@@ -551,9 +617,11 @@ loop:
 	ingestFig := &figure{scenario: sc, name: fmt.Sprintf("sustained log ingest (%d lines/s written for %s): lines/s received, %d lost, %d gaps on screen buffer", r.c.ingestRate, r.c.ingest, lost, gaps), unit: "lines/s",
 		tm: []float64{rate}, target: "≥ 20,000/s, none lost", met: func(f *figure) bool { return median(f.tm) >= 20_000 && lost == 0 && gaps == 0 }}
 	lagFig := &figure{scenario: sc, name: "the same: last line on screen after the writing ended", unit: "s", tm: []float64{lag.Seconds()}}
-	keyFig := &figure{scenario: sc, name: "the same: key-to-screen latency (p99; min and max)", unit: "ms", tm: []float64{percentile(lat, 99), minOf(lat), maxOf(lat)},
+	keyFig := &figure{scenario: sc, name: fmt.Sprintf("the same: key-to-screen latency through tmux, p99 (min–max; median %.0f ms)", median(lat)), unit: "ms", tm: []float64{percentile(lat, 99), minOf(lat), maxOf(lat)},
 		target: "p99 < 50 ms", met: func(f *figure) bool { return f.tm[0] < 50 }, wholeFirst: true}
-	return []*figure{ingestFig, lagFig, keyFig}, nil
+	keyIdle := &figure{scenario: sc, name: fmt.Sprintf("key-to-screen with no load, p99 (min–max; median %.0f ms): the method's own floor", median(idleLat)), unit: "ms",
+		tm: []float64{percentile(idleLat, 99), minOf(idleLat), maxOf(idleLat)}, wholeFirst: true}
+	return []*figure{ingestFig, lagFig, keyFig, keyIdle}, nil
 }
 
 // lineSeq is the N of "seq=N" in a line, or -1.
