@@ -477,9 +477,7 @@ func (r *runner) ingest(ctx context.Context, sc string) ([]*figure, error) {
 	}
 	var (
 		mu        sync.Mutex
-		seen      = map[int]bool{}
-		firstAt   time.Time
-		lastAt    time.Time
+		seen      = map[int]time.Time{} // when each seq arrived
 		maxSeen   = -1
 		engineRcv = make(chan struct{})
 	)
@@ -490,11 +488,7 @@ func (r *runner) ingest(ctx context.Context, sc string) ([]*figure, error) {
 			mu.Lock()
 			for _, l := range b.Lines {
 				if n := lineSeq(l.Text); n >= 0 {
-					seen[n] = true
-					if firstAt.IsZero() {
-						firstAt = now
-					}
-					lastAt = now
+					seen[n] = now
 					maxSeen = max(maxSeen, n)
 				}
 			}
@@ -570,11 +564,21 @@ loop:
 	<-engineRcv
 	mu.Lock()
 	lost := 0
+	var firstAt, lastAt time.Time
 	for n := g.First; n <= g.Last; n++ {
-		if !seen[n] {
+		at, ok := seen[n]
+		if !ok {
 			lost++
+			continue
+		}
+		if firstAt.IsZero() || at.Before(firstAt) {
+			firstAt = at
+		}
+		if at.After(lastAt) {
+			lastAt = at
 		}
 	}
+	// From the arrival of the first generated line to that of the last.
 	rate := float64(g.Last-g.First+1-lost) / lastAt.Sub(firstAt).Seconds()
 	mu.Unlock()
 
