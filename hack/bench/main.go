@@ -163,7 +163,8 @@ func bench(ctx context.Context, c config) (err error) {
 		}
 	}
 	m := machine{cores: runtime.NumCPU(), cpu: cpuModel(), date: started.UTC(), took: time.Since(started),
-		load: [2]string{load0, loadAvg()}, note: c.note, quick: c.quick, args: strings.Join(os.Args[1:], " ")}
+		load: [2]string{load0, loadAvg()}, note: c.note, quick: c.quick,
+		args: fmt.Sprintf("idle %s, following %s (%s at scale), ingest %s, %d rounds of launches and installs per tool", c.idle, c.follow, c.followScale, c.ingest, c.rounds)}
 	fmt.Println()
 	printTable(os.Stdout, results)
 	fmt.Printf("\n%d cores (%s), %s, took %s, load average %s at the start and %s at the end\n",

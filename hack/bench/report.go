@@ -189,7 +189,7 @@ func writeDoc(path string, figs []*figure, m machine) error {
 		fmt.Fprintf(&b, "%s\n", m.note)
 	}
 	if m.args != "" {
-		fmt.Fprintf(&b, "Run with `go run ./hack/bench %s`.\n", m.args)
+		fmt.Fprintf(&b, "Windows: %s.\n", m.args)
 	}
 	b.WriteString("\n" + table(figs) + "\n" + endMark)
 
