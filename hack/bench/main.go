@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -84,6 +85,14 @@ func run() error {
 		c.rounds = 2
 	}
 
+	// The bench reads CPU time and memory from /proc and drives both tools
+	// through tmux.
+	if runtime.GOOS != "linux" {
+		return fmt.Errorf("make bench runs on Linux (it reads /proc); this is %s", runtime.GOOS)
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		return errors.New("make bench needs tmux (apt-get install tmux)")
+	}
 	var err error
 	if c.repo, err = repoRoot(); err != nil {
 		return err
