@@ -519,6 +519,10 @@ func (r *runner) ingest(ctx context.Context, sc string) ([]*figure, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
+	cpu0, err := sample(s.pid)
+	if err != nil {
+		return nil, err
+	}
 	genDone := make(chan generated, 1)
 	genErr := make(chan error, 1)
 	go func() {
@@ -546,6 +550,10 @@ loop:
 		time.Sleep(100 * time.Millisecond)
 	}
 	genEnd := time.Now()
+	cpu1, err := sample(s.pid)
+	if err != nil {
+		return nil, err
+	}
 	// The screen reaches the last line written.
 	lag, err := s.waitFor(genEnd, 60*time.Second, func(scr string) bool { return maxSeq(scr) >= g.Last })
 	if err != nil {
@@ -621,11 +629,12 @@ loop:
 	ingestFig := &figure{scenario: sc, name: fmt.Sprintf("sustained log ingest (%d lines/s written for %s): lines/s received, %d lost, %d gaps on screen buffer", r.c.ingestRate, r.c.ingest, lost, gaps), unit: "lines/s",
 		tm: []float64{rate}, target: "≥ 20,000/s, none lost", met: func(f *figure) bool { return median(f.tm) >= 20_000 && lost == 0 && gaps == 0 }}
 	lagFig := &figure{scenario: sc, name: "the same: last line on screen after the writing ended", unit: "s", tm: []float64{lag.Seconds()}}
+	cpuFig := &figure{scenario: sc, name: "the same: tmtui's CPU meanwhile, % of one core", unit: "%", tm: []float64{cpuPercent(cpu0, cpu1)}}
 	keyFig := &figure{scenario: sc, name: fmt.Sprintf("the same: key-to-screen latency through tmux, p99 (min–max; median %.0f ms)", median(lat)), unit: "ms", tm: []float64{percentile(lat, 99), minOf(lat), maxOf(lat)},
 		target: "p99 < 50 ms", met: func(f *figure) bool { return f.tm[0] < 50 }, wholeFirst: true}
 	keyIdle := &figure{scenario: sc, name: fmt.Sprintf("key-to-screen with no load, p99 (min–max; median %.0f ms): the method's own floor", median(idleLat)), unit: "ms",
 		tm: []float64{percentile(idleLat, 99), minOf(idleLat), maxOf(idleLat)}, wholeFirst: true}
-	return []*figure{ingestFig, lagFig, keyFig, keyIdle}, nil
+	return []*figure{ingestFig, lagFig, cpuFig, keyFig, keyIdle}, nil
 }
 
 // lineSeq is the N of "seq=N" in a line, or -1.
