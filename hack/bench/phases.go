@@ -193,6 +193,9 @@ func (r *runner) launchAndIdle(ctx context.Context, sc string, sideBySide bool) 
 			}
 			fmt.Printf("  %-5s %6.3f s\n", tl.name, d.Seconds())
 			s.stop()
+			// The next launch starts on a settled machine, whichever tool
+			// went before (a tool's exit and its closing watches take a moment).
+			time.Sleep(2 * time.Second)
 		}
 	}
 
