@@ -4,7 +4,7 @@ SANDBOX_NAME ?= tmtui-sandbox
 SANDBOX = cd hack/sandbox && go run . --name $(SANDBOX_NAME)
 CROSS = windows/amd64 darwin/arm64 linux/arm64
 
-.PHONY: demo run build install test fmt-check vet test-go test-sandbox cross fuzz chaos \
+.PHONY: demo run build install test fmt-check vet test-go test-sandbox cross fuzz chaos bench \
 	sandbox-up sandbox-down sandbox-status
 
 ## demo: open tmtui on your cluster, or on the local sandbox when none answers
@@ -62,6 +62,11 @@ chaos:
 FUZZTIME ?= 1m
 fuzz:
 	bash hack/fuzz.sh $(FUZZTIME)
+
+## bench: tmtui beside k9s and the helm CLI on a sandbox of its own; rewrites docs/benchmarks.md
+## (about 15 minutes; BENCH_QUICK=1 for a short run that writes nothing; BENCH_ARGS="-note ..." for more)
+bench:
+	go run ./hack/bench $(BENCH_ARGS)
 
 ## sandbox-up / sandbox-down / sandbox-status: the local test cluster
 sandbox-up:

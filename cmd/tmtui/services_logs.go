@@ -85,6 +85,8 @@ func noticeLine(n k8s.LogNotice) logs.Line {
 		l.Text = "following container " + n.Container
 	case k8s.LogClosed:
 		l.Text = "pod gone: stopped following container " + n.Container
+	case k8s.LogLimited:
+		l.Text = n.Err + ": open one pod's log with l in the Pods pane"
 	default:
 		l.Text = "cannot read the log"
 		if n.Container != "" {

@@ -248,3 +248,31 @@ func readAll(t *testing.T, resp *http.Response) string {
 	}
 	return b.String()
 }
+
+func TestGenerateWritesNumberedLinesAtTheAskedRate(t *testing.T) {
+	var buf bytes.Buffer
+	log := &criLog{w: &buf, now: time.Now}
+	be := httptest.NewServer(standinHandler("backend", log))
+	defer be.Close()
+	resp, err := http.Post(be.URL+"/generate?rate=5000&duration=200ms", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"Lines":1000`) {
+		t.Fatalf("generate = %d %s", resp.StatusCode, body)
+	}
+	// Every line is numbered in one sequence, with no gap or repeat.
+	seqs := regexp.MustCompile(`seq=(\d+) `).FindAllStringSubmatch(buf.String(), -1)
+	for i, m := range seqs {
+		if n, _ := strconv.Atoi(m[1]); n != i+1 {
+			t.Fatalf("line %d has seq=%d", i+1, n)
+		}
+	}
+	if len(seqs) != 1001 { // 1,000 generated and the request's own line
+		t.Errorf("%d lines written, want 1001", len(seqs))
+	}
+	if resp, _ := http.Post(be.URL+"/generate?rate=0&duration=1s", "", nil); resp.StatusCode != 400 {
+		t.Errorf("generate with rate 0 = %d, want 400", resp.StatusCode)
+	}
+}

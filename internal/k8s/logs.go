@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -36,7 +37,16 @@ const (
 	LogOpened LogNoticeKind = "opened" // the stream is open: a pod joined
 	LogClosed LogNoticeKind = "closed" // its pod went away: it left
 	LogFailed LogNoticeKind = "failed" // the stream could not be read; while following, it is retried
+	// LogLimited: more pods match than LogOptions.MaxPods; the rest are
+	// left out. Err says how many are followed.
+	LogLimited LogNoticeKind = "limited"
 )
+
+// DefaultLogMaxPods is how many pods a selector's merged log follows at
+// once. Every followed container is a request held open on the API server
+// and the node (kubectl stops at 5 unless told otherwise); a merged log of
+// hundreds of pods is unreadable anyway, and one pod's log is a key away.
+const DefaultLogMaxPods = 20
 
 // LogNotice tells that a pod joined or left the followed set, or that its
 // log could not be read, and why.
@@ -80,6 +90,12 @@ type LogOptions struct {
 	// Without it, each container's log is read once and the channel closes.
 	Follow bool
 
+	// MaxPods bounds how many pods a Selector's streams follow at once;
+	// pods beyond it are left out (a LogLimited notice says so once) and
+	// taken in as followed pods go away. 0 means DefaultLogMaxPods; pods
+	// named in Pods are all followed.
+	MaxPods int
+
 	// A batch goes out FlushInterval after its first line, or as soon as it
 	// holds MaxBatch lines. Defaults: 50 ms and 1,000 lines.
 	FlushInterval time.Duration
@@ -119,15 +135,23 @@ func (c *Client) StreamLogs(ctx context.Context, o LogOptions) (<-chan LogBatch,
 		}
 	}
 	f := &logFollower{
-		cs:      c.clientset,
+		cs:      c.logClient(),
 		ns:      cmp.Or(o.Namespace, c.info.Namespace, DefaultNamespace),
 		o:       o,
 		sel:     sel,
 		items:   make(chan logItem, 256),
 		streams: make(map[streamKey]*logStream),
 		initial: make(map[string]bool),
+		pods:    make(map[string]bool),
+		left:    make(map[string]bool),
 	}
 	f.o.FlushInterval = positiveOr(o.FlushInterval, defaultLogFlush)
+	if f.o.MaxPods <= 0 {
+		f.o.MaxPods = DefaultLogMaxPods
+	}
+	if o.Selector == "" {
+		f.o.MaxPods = len(o.Pods)
+	}
 	if f.o.MaxBatch <= 0 {
 		f.o.MaxBatch = defaultLogMaxBatch
 	}
@@ -139,6 +163,31 @@ func (c *Client) StreamLogs(ctx context.Context, o LogOptions) (<-chan LogBatch,
 	}
 	go batchLogs(ctx, f.items, out, f.o.FlushInterval, f.o.MaxBatch)
 	return out, nil
+}
+
+// Log streams are requests of their own, one per container, opened all at
+// once when a follower starts: a release of 300 pods makes 300. Behind
+// client-go's default limiter (5 a second, shared by the whole client) they
+// would trickle out over a minute, and a pod's log opened meanwhile would wait
+// its turn behind all of them.
+const (
+	logStreamQPS   = 100
+	logStreamBurst = 400
+)
+
+// logClient is a client of the follower's own, with a limiter sized for a
+// release's streams; it shares the connection with the Client's.
+func (c *Client) logClient() kubernetes.Interface {
+	if c.config == nil {
+		return c.clientset // a fake in tests
+	}
+	cfg := rest.CopyConfig(c.config)
+	cfg.QPS, cfg.Burst = logStreamQPS, logStreamBurst
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return c.clientset
+	}
+	return cs
 }
 
 type logItem struct {
@@ -165,6 +214,10 @@ type logFollower struct {
 	streams map[streamKey]*logStream
 	initial map[string]bool // pods there from the start read with TailLines and Since
 	sent    sentLines       // lines sent lately, so a successor pod does not repeat its predecessor's
+	pods    map[string]bool // pods with streams, at most o.MaxPods
+	left    map[string]bool // pods left out for the limit
+	limited bool            // the LogLimited notice went out
+	store   cache.Store     // the informer's pods, to take left-out pods in later
 }
 
 func (f *logFollower) wanted(p *corev1.Pod) bool {
@@ -218,6 +271,9 @@ func (f *logFollower) follow(ctx context.Context) {
 	}
 	factory := informers.NewSharedInformerFactoryWithOptions(f.cs, 0, opts...)
 	inf := factory.Core().V1().Pods().Informer()
+	f.mu.Lock()
+	f.store = inf.GetStore()
+	f.mu.Unlock()
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc: func(obj any, initial bool) {
 			if p, ok := obj.(*corev1.Pod); ok {
@@ -245,7 +301,8 @@ func (f *logFollower) follow(ctx context.Context) {
 }
 
 // syncPod starts streams for the pod's containers that have started, and
-// nudges those already open to retry if they were waiting.
+// nudges those already open to retry if they were waiting. A pod beyond
+// the limit is left out until a followed one goes away.
 func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) {
 	if !f.wanted(p) || ctx.Err() != nil {
 		return
@@ -253,10 +310,27 @@ func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) 
 	if p.DeletionTimestamp != nil {
 		f.sent.leave(p.Name)
 	}
+	if f.syncPodLocked(ctx, p, initial) {
+		f.notify(ctx, LogNotice{Kind: LogLimited, Time: time.Now(),
+			Err: fmt.Sprintf("following the logs of %d pods at most; the others are left out", f.o.MaxPods)})
+	}
+}
+
+// syncPodLocked does syncPod's work under the lock; it reports the first
+// time a pod was left out for the limit.
+func (f *logFollower) syncPodLocked(ctx context.Context, p *corev1.Pod, initial bool) (firstLimited bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if initial {
 		f.initial[p.Name] = true
+	}
+	if !f.pods[p.Name] && p.DeletionTimestamp == nil {
+		if len(f.pods) >= f.o.MaxPods {
+			f.left[p.Name] = true
+			firstLimited, f.limited = !f.limited, true
+			return firstLimited
+		}
+		delete(f.left, p.Name)
 	}
 	for _, name := range f.containers(p) {
 		key := streamKey{p.Name, name}
@@ -273,6 +347,7 @@ func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) 
 		sctx, cancel := context.WithCancel(ctx)
 		s := &logStream{cancel: cancel, poke: make(chan struct{}, 1)}
 		f.streams[key] = s
+		f.pods[p.Name] = true
 		fromStart := f.initial[p.Name]
 		f.wg.Add(1)
 		go func() {
@@ -280,11 +355,18 @@ func (f *logFollower) syncPod(ctx context.Context, p *corev1.Pod, initial bool) 
 			f.readStream(sctx, p, name, fromStart, s.poke)
 		}()
 	}
+	return false
 }
 
 func (f *logFollower) dropPod(ctx context.Context, pod string) {
 	f.sent.leave(pod)
 	f.mu.Lock()
+	delete(f.pods, pod)
+	delete(f.left, pod)
+	var waiting []string
+	for name := range f.left {
+		waiting = append(waiting, name)
+	}
 	var gone []string
 	for key, s := range f.streams {
 		if key.pod == pod {
@@ -298,6 +380,17 @@ func (f *logFollower) dropPod(ctx context.Context, pod string) {
 	slices.Sort(gone)
 	for _, c := range gone {
 		f.notify(ctx, LogNotice{Kind: LogClosed, Pod: pod, Container: c, Time: time.Now()})
+	}
+	// A place is free: take in a pod left out for the limit.
+	slices.Sort(waiting)
+	for _, name := range waiting {
+		if f.store == nil {
+			break
+		}
+		obj, ok, _ := f.store.GetByKey(f.ns + "/" + name)
+		if p, isPod := obj.(*corev1.Pod); ok && isPod {
+			f.syncPod(ctx, p, false)
+		}
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestParseLogLine(t *testing.T) {
@@ -399,4 +401,85 @@ func TestSentLinesDropsOnlyWhatALeavingPodSharesWithAnother(t *testing.T) {
 	if len(s.by) != maxSentLines || len(s.order) != maxSentLines {
 		t.Errorf("remembers %d lines (%d in order), want at most %d", len(s.by), len(s.order), maxSentLines)
 	}
+}
+
+// A merged log follows at most MaxPods pods, says so once, and takes a
+// left-out pod in when a followed one goes away.
+func TestLogsFollowAtMostMaxPods(t *testing.T) {
+	t.Parallel()
+	r := newSandboxRelease(t)
+	r.deploy(ComponentBackend, "taskmaster-backend:1.0.0", 3)
+	pods := r.readyPods(ComponentBackend, 3)
+
+	logs, err := r.client.StreamLogs(t.Context(), LogOptions{Selector: ReleaseSelector(r.name, ""), TailLines: NoHistory, Follow: true, MaxPods: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	followed := map[string]bool{}
+	limited := 0
+	count := func(notices []LogNotice) {
+		clear(followed)
+		limited = 0
+		for _, n := range notices {
+			switch n.Kind {
+			case LogOpened:
+				followed[n.Pod] = true
+			case LogClosed:
+				delete(followed, n.Pod)
+			case LogLimited:
+				limited++
+			}
+		}
+	}
+	_, notices := collectLogs(t, logs, 30*time.Second, func(_ []LogLine, notices []LogNotice) error {
+		count(notices)
+		if len(followed) < 2 || limited == 0 {
+			return fmt.Errorf("following %v, %d limit notices", followed, limited)
+		}
+		return nil
+	})
+	// Give a third stream the time it would need to open.
+	time.Sleep(3 * time.Second)
+	var all []LogNotice
+	all = append(all, notices...)
+	drain := time.After(500 * time.Millisecond)
+	for done := false; !done; {
+		select {
+		case b := <-logs:
+			all = append(all, b.Notices...)
+		case <-drain:
+			done = true
+		}
+	}
+	count(all)
+	if len(followed) != 2 || limited != 1 {
+		t.Fatalf("following %v with %d limit notices; want 2 pods and one notice", followed, limited)
+	}
+	var leftOut string
+	for _, p := range pods {
+		if !followed[p] {
+			leftOut = p
+		}
+	}
+
+	// One followed pod goes: the left-out pod (or the deployment's new pod)
+	// takes its place, and never more than two are followed.
+	var gone string
+	for p := range followed {
+		gone = p
+		break
+	}
+	if err := r.cs.CoreV1().Pods(r.ns).Delete(t.Context(), gone, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	collectLogs(t, logs, 40*time.Second, func(_ []LogLine, notices []LogNotice) error {
+		count(append(all, notices...))
+		if len(followed) > 2 {
+			t.Fatalf("following %d pods: %v", len(followed), followed)
+		}
+		if followed[gone] || len(followed) < 2 {
+			return fmt.Errorf("following %v after %s went (left out: %s)", followed, gone, leftOut)
+		}
+		return nil
+	})
 }
