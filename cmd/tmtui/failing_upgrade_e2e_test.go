@@ -23,7 +23,8 @@ func TestTmuxFailingUpgradesRollBackAndNameThePod(t *testing.T) {
 	ctx := t.Context()
 	createAppSecret(t, cs, ns, nil)
 	const timeout = 20 * time.Second
-	term := startInTmux(t, "--kubeconfig", sb.Kubeconfig, "-n", ns, "--timeout", timeout.String())
+	// (--no-wizard: this test installs with i, not through the wizard.)
+	term := startInTmux(t, "--kubeconfig", sb.Kubeconfig, "-n", ns, "--timeout", timeout.String(), "--no-wizard")
 	term.waitFor("is not installed", 20*time.Second)
 	term.send("2", "i")
 	term.waitFor("Install taskmaster", 10*time.Second)

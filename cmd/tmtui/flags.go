@@ -20,6 +20,7 @@ type settings struct {
 	noColor    bool
 	readOnly   bool
 	mouse      bool
+	noWizard   bool // --no-wizard: the wizard opens only on W or tmtui setup
 	timeout    time.Duration // how long an install, upgrade or rollback may take to be ready
 	configPath string        // the key bindings file; "" means keymap.DefaultPath
 	help       bool
@@ -45,6 +46,7 @@ func parseArgs(args []string, getenv func(string) string) (settings, error) {
 	fs.BoolVar(&s.noColor, "no-color", false, "draw without colour (also: NO_COLOR=1)")
 	fs.BoolVar(&s.readOnly, "readonly", false, "look, never change: hide every key that scales, restarts, deletes or deploys")
 	fs.DurationVar(&s.timeout, "timeout", helm.DefaultTimeout, "how long an install, upgrade or rollback may wait for its pods to be ready before Helm undoes it")
+	fs.BoolVar(&s.noWizard, "no-wizard", false, "do not open the setup wizard by itself on a namespace where nothing of the app is yet (W and tmtui setup still open it)")
 	fs.BoolVar(&s.mouse, "mouse", false, "use the mouse: click to focus a pane and select a row, wheel to scroll (the terminal then selects text only with shift held)")
 	fs.StringVar(&s.configPath, "config", "", "config file with key bindings (default: tmtui/config.yaml in the user config directory)")
 	addDoctorFlags(fs, &s.doctorOpts)

@@ -69,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	// ACCESSIBLE=1: the setup wizard as plain line prompts, for `tmtui
 	// setup`, and before the UI when nothing is installed yet.
-	if accessibleRequested(os.Getenv) && !s.readOnly && (s.setup || releaseMissing(s.connect, s.release)) {
+	if accessibleRequested(os.Getenv) && !s.readOnly && (s.setup || (!s.noWizard && releaseMissing(s.connect, s.release))) {
 		svc := newWizardService(s.connect, s.release, "")
 		code := accessibleSetup(context.Background(), svc, s.connect.Namespace, os.Stdin, stdout)
 		if s.setup || code != 0 {
@@ -119,19 +119,20 @@ func runUI(s settings, keys common.Overrides) error {
 		wizardSvc = newWizardService(s.connect, s.release, "")
 	}
 	model := ui.New(ui.Options{
-		Connect:    connectTo("", ""),
-		ConnectTo:  connectTo,
-		Wizard:     wizardSvc,
-		OpenWizard: s.setup,
-		AppDir:     appDir,
-		Images:     newImagesService("").rememberingIn(s.configPath),
-		Release:    s.release,
-		Context:    s.connect.TargetContext(),
-		NoColor:    s.noColor,
-		ReadOnly:   s.readOnly,
-		Keys:       keys,
-		OpenURL:    openURL,
-		Mouse:      s.mouse,
+		Connect:      connectTo("", ""),
+		ConnectTo:    connectTo,
+		Wizard:       wizardSvc,
+		OpenWizard:   s.setup,
+		NoAutoWizard: s.noWizard,
+		AppDir:       appDir,
+		Images:       newImagesService("").rememberingIn(s.configPath),
+		Release:      s.release,
+		Context:      s.connect.TargetContext(),
+		NoColor:      s.noColor,
+		ReadOnly:     s.readOnly,
+		Keys:         keys,
+		OpenURL:      openURL,
+		Mouse:        s.mouse,
 		// The engine's wait, and a margin for Helm to undo a failure.
 		OperationTimeout: s.timeout + 2*time.Minute,
 	})

@@ -92,6 +92,9 @@ type Options struct {
 	// OpenWizard opens the wizard as soon as the session starts (`tmtui
 	// setup`).
 	OpenWizard bool
+	// NoAutoWizard keeps the wizard from opening by itself on an empty
+	// namespace (--no-wizard); W still opens it.
+	NoAutoWizard bool
 	// AppDir is the app's folder, proposed by the wizard for builds and the
 	// deployment kit; "" the working directory.
 	AppDir string
@@ -215,6 +218,7 @@ func New(o Options) Model {
 		mouse:             o.Mouse,
 		wizardSvc:         o.Wizard,
 		openWizardAtStart: o.OpenWizard,
+		wizardShown:       o.NoAutoWizard, // as if it had opened once already
 		appDir:            o.AppDir,
 		connectTo:         o.ConnectTo,
 		keys:              newKeyMap(o.Keys),

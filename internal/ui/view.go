@@ -97,7 +97,7 @@ func (m Model) render() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	if m.width < minWidth || m.height < minHeight {
+	if m.cramped() {
 		return m.tooSmall()
 	}
 	bodyHeight := m.height - chrome
@@ -354,6 +354,9 @@ func (m Model) failedView() string {
 	content := strings.Join([]string{s.ErrorTitle.Render(title), "", wrapWords(m.err.Error(), inner), "", s.Muted.Render(help)}, "\n")
 	return s.ErrorBox.Width(width).Render(content)
 }
+
+// cramped says whether the terminal is below the smallest usable size.
+func (m Model) cramped() bool { return m.width < minWidth || m.height < minHeight }
 
 func (m Model) tooSmall() string {
 	msg := fmt.Sprintf("make the terminal larger: tmtui needs at least %d×%d, this one is %d×%d", minWidth, minHeight, m.width, m.height)

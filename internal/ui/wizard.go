@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/taskmaster-ai/tmtui/internal/ui/dialog/wizard"
+	"github.com/taskmaster-ai/tmtui/internal/ui/pods"
 )
 
 // The setup wizard (internal/ui/dialog/wizard) fills the body while it is
@@ -33,20 +35,28 @@ func (m *Model) maybeOpenWizard() tea.Cmd {
 		return nil
 	}
 	loaded, installed := m.release.State()
-	if !loaded || installed || !m.pods.Received() || len(m.pods.Snapshot().Pods) > 0 {
+	snap := m.pods.Snapshot()
+	// (The watch's first snapshot, "syncing", is empty before it listed.)
+	if !loaded || installed || !m.pods.Received() || snap.Conn != pods.ConnLive || len(snap.Pods) > 0 {
 		return nil
 	}
 	return m.openWizard()
 }
 
-// wizardKey routes a key to the open wizard. ctrl+c quits, but first
-// cancels what the wizard runs (esc): an install then undoes itself.
+// wizardKey routes a key to the open wizard. ctrl+c quits, and so does q
+// where no form takes the keys (or the terminal is too small to show
+// the wizard); but first they cancel what the wizard runs (esc): an
+// install then undoes itself.
 func (m Model) wizardKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if msg.String() == "ctrl+c" {
-		if m.wizard.Busy() != "" {
-			return m, m.wizard.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
-		}
-		return m, tea.Quit
+	quit := msg.String() == "ctrl+c" ||
+		(key.Matches(msg, m.keys.Quit) && (!m.wizard.TakesText() || m.cramped()))
+	switch {
+	case quit && m.wizard.Busy() != "":
+		return m, m.wizard.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	case quit:
+		return m.quit()
+	case m.cramped():
+		return m, nil // the wizard is not on screen
 	}
 	return m, m.wizard.Update(msg)
 }

@@ -35,7 +35,7 @@ func emptyWorld(wiz wizard.Service) (*world, *fakeOps) {
 	ops.installed = false
 	w := newWorld()
 	w.release = ops
-	w.pods = &fakePods{snap: pods.Snapshot{}}
+	w.pods = &fakePods{snap: pods.Snapshot{Conn: pods.ConnLive}}
 	w.opts.Wizard = wiz
 	return w, ops
 }
@@ -95,6 +95,24 @@ func TestWizardStaysClosedWhereTheAppIsThere(t *testing.T) {
 			t.Error("? does not list w for the wizard")
 		}
 	})
+	t.Run("pods not listed yet", func(t *testing.T) {
+		w, _ := emptyWorld(&fakeWizard{})
+		w.pods = &fakePods{snap: pods.Snapshot{Conn: pods.ConnSyncing}}
+		if r := w.connected(t, 120, 40); r.m.wizard != nil {
+			t.Fatal("the wizard opened on the watch's first, still empty, snapshot")
+		}
+	})
+	t.Run("--no-wizard", func(t *testing.T) {
+		w, _ := emptyWorld(&fakeWizard{})
+		w.opts.NoAutoWizard = true
+		r := w.connected(t, 120, 40)
+		if r.m.wizard != nil {
+			t.Fatal("the wizard opened by itself with NoAutoWizard")
+		}
+		if r.press("W"); r.m.wizard == nil {
+			t.Fatal("W did not open it with NoAutoWizard")
+		}
+	})
 	t.Run("read-only", func(t *testing.T) {
 		w, _ := emptyWorld(&fakeWizard{})
 		w.opts.ReadOnly = true
@@ -127,18 +145,31 @@ func TestSetupOpensTheWizardAtStartEvenOverAnInstall(t *testing.T) {
 	}
 }
 
-func TestCtrlCInTheWizardQuits(t *testing.T) {
-	w, _ := emptyWorld(&fakeWizard{})
-	r := w.connected(t, 120, 40)
-	if r.m.wizard == nil {
-		t.Fatal("no wizard")
-	}
-	cmd := r.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	if cmd == nil {
-		t.Fatal("ctrl+c did nothing")
-	}
-	if _, ok := cmd().(tea.QuitMsg); !ok {
-		t.Error("ctrl+c with nothing running in the wizard did not quit")
+func TestQuitFromTheWizard(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		key  tea.KeyPressMsg
+		w, h int
+	}{
+		{"ctrl+c", tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}, 120, 40},
+		{"q on a step without a form", tea.KeyPressMsg{Code: 'q', Text: "q"}, 120, 40},
+		{"q in a terminal too small for it", tea.KeyPressMsg{Code: 'q', Text: "q"}, 50, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, _ := emptyWorld(&fakeWizard{})
+			r := w.connected(t, 120, 40)
+			if r.m.wizard == nil {
+				t.Fatal("no wizard")
+			}
+			r.Update(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
+			cmd := r.Update(tc.key)
+			if cmd == nil {
+				t.Fatal("the key did nothing")
+			}
+			if _, ok := cmd().(tea.QuitMsg); !ok {
+				t.Error("with nothing running in the wizard, the key did not quit")
+			}
+		})
 	}
 }
 

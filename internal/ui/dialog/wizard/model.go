@@ -206,6 +206,10 @@ func (m *Model) Step() Step { return m.step }
 // Busy says what runs now, "" when nothing.
 func (m *Model) Busy() string { return m.busy }
 
+// TakesText says whether a form has the keys (a field, a choice), so
+// that a letter is typed rather than taken as a command such as quit.
+func (m *Model) TakesText() bool { return m.form != nil }
+
 // Err is the last error shown, nil when none.
 func (m *Model) Err() error { return m.err }
 
