@@ -20,7 +20,7 @@ type settings struct {
 	noColor    bool
 	readOnly   bool
 	mouse      bool
-	noWizard   bool // --no-wizard: the wizard opens only on W or tmtui setup
+	noWizard   bool          // --no-wizard: the wizard opens only on W or tmtui setup
 	timeout    time.Duration // how long an install, upgrade or rollback may take to be ready
 	configPath string        // the key bindings file; "" means keymap.DefaultPath
 	help       bool

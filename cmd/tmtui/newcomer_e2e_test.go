@@ -196,6 +196,9 @@ func TestTmuxNewcomerPath(t *testing.T) {
 		return strings.Count(s, "taskmaster-backend-") >= 2 && strings.Contains(s, "backend 2/2 ready")
 	})
 	shots.add("scaled", screen)
+	// The scale is a Helm upgrade: it is done once revision 2 is deployed
+	// (an upgrade asked for before would be refused as busy).
+	term.waitFor("rev 2 ✓ deployed", time.Minute)
 
 	// An upgrade to a new tag: the diff shows it, y applies it.
 	term.send("2", "u")

@@ -20,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"helm.sh/helm/v4/pkg/action"
@@ -98,7 +100,6 @@ func New(o Options) (*Client, error) {
 		release:  o.ReleaseName,
 		chartDir: o.ChartDir,
 		logger:   o.Logger,
-		mutating: make(chan struct{}, 1),
 		now:      time.Now,
 	}
 	if c.release == "" {
@@ -120,6 +121,7 @@ func New(o Options) (*Client, error) {
 		return nil, err
 	}
 	c.namespace = ns
+	c.mutating = opSlot(o.Connection.Kubeconfig, o.Connection.Context, c.namespace, c.release)
 
 	flags := genericclioptions.NewConfigFlags(true)
 	kubeconfig, ctxName := o.Connection.Kubeconfig, o.Connection.Context
@@ -201,7 +203,21 @@ func (c *Client) loadChart() (*chart.Chart, error) {
 	return loadChartDir(c.chartDir)
 }
 
-// lock takes the Client's one slot for operations that change the release.
+// opSlots are the one-slot locks of the releases this process changes,
+// shared by every Client of the same release (the release pane's, the
+// scaling's, the wizard's): one change at a time, and a release pending
+// because of a change running here is busy, not stuck.
+var opSlots sync.Map // "kubeconfig|context|namespace|release" -> chan struct{}
+
+func opSlot(kubeconfig, kubeContext, namespace, release string) chan struct{} {
+	slot, _ := opSlots.LoadOrStore(strings.Join([]string{kubeconfig, kubeContext, namespace, release}, "|"), make(chan struct{}, 1))
+	return slot.(chan struct{})
+}
+
+// busyHere says whether a change to the release runs in this process.
+func (c *Client) busyHere() bool { return len(c.mutating) > 0 }
+
+// lock takes the release's one slot for operations that change it.
 func (c *Client) lock(ctx context.Context) (unlock func(), err error) {
 	select {
 	case c.mutating <- struct{}{}:

@@ -96,6 +96,22 @@ func (e *StuckError) Error() string {
 		s.Release.Name, s.Release.Status, s.Release.Revision, s.Release.Updated.Format(time.RFC3339), s.Plan)
 }
 
+// BusyError is a change asked for while another change to the release
+// runs in this process (a scale still waiting for its pods, say).
+type BusyError struct {
+	Release     string
+	Status      string // the running change's state, e.g. pending-upgrade
+	Description string // Helm's description of it, e.g. "Scale backend to 2 (tmtui)"
+}
+
+func (e *BusyError) Error() string {
+	what := e.Status
+	if e.Description != "" {
+		what = fmt.Sprintf("%s (%s)", e.Description, e.Status)
+	}
+	return fmt.Sprintf("release %s is busy with another change: %s; wait until it finishes, then try again", e.Release, what)
+}
+
 // BoundsError is a replica count outside what the chart allows.
 type BoundsError struct {
 	Component Component

@@ -321,6 +321,9 @@ func (c *Client) runningAndLast(cfg *action.Configuration) (*releasev1.Release, 
 		return nil, 0, err
 	}
 	if last.Info.Status.IsPending() || last.Info.Status == rcommon.StatusUninstalling {
+		if c.busyHere() {
+			return nil, 0, &BusyError{Release: c.release, Status: string(last.Info.Status), Description: last.Info.Description}
+		}
 		return nil, 0, &StuckError{Stuck: c.stuckFrom(cfg, last)}
 	}
 	running, err := c.running(cfg)

@@ -509,6 +509,58 @@ func TestCancelledUpgradeRollsBackOnSandbox(t *testing.T) {
 	r.waitPods(map[string]int{"backend": 1, "frontend": 1}, map[string]string{"backend": "taskmaster-backend:1.0.0"})
 }
 
+// While a change runs in this process, the release is pending but not
+// stuck: another Client of the same release (the pods pane's scaling, the
+// wizard's) neither offers a recovery nor plans a second change on top; it
+// says the release is busy. Once the change ends, both work again.
+func TestAChangeRunningHereIsBusyNotStuckOnSandbox(t *testing.T) {
+	t.Parallel()
+	r := newSandboxRelease(t, "")
+	r.install(helm.Overrides{})
+	r.waitPods(map[string]int{"backend": 1, "frontend": 1}, nil)
+	plan, err := r.client.PlanUpgrade(t.Context(), helm.Overrides{ImageTags: map[helm.Component]string{helm.Backend: "unready"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	events := make(chan helm.Event, 256)
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.client.Apply(ctx, plan, helm.ApplyOptions{Timeout: time.Minute, Events: events})
+		close(events)
+		done <- err
+	}()
+	go func() {
+		for range events {
+		}
+	}()
+	other := r.newClient("")
+	testenv.Eventually(t, 30*time.Second, func() error {
+		st, err := other.Status(t.Context())
+		if err == nil && st.Status != helm.StatusPendingUpgrade {
+			err = fmt.Errorf("status %s", st.Status)
+		}
+		return err
+	})
+	if stuck, err := other.DetectStuck(t.Context()); err != nil || stuck != nil {
+		t.Errorf("a change running here was taken for stuck: %+v, %v", stuck, err)
+	}
+	var busy *helm.BusyError
+	_, err = other.PlanScale(t.Context(), helm.Backend, 2)
+	if !errors.As(err, &busy) || !strings.Contains(err.Error(), "busy with another change") || !strings.Contains(err.Error(), "wait until it finishes") {
+		t.Errorf("a scale planned mid-upgrade: %v (want a *BusyError)", err)
+	}
+	cancel()
+	<-done
+	if stuck, err := other.DetectStuck(t.Context()); err != nil || stuck != nil {
+		t.Errorf("after the upgrade ended: stuck %+v, %v", stuck, err)
+	}
+	if _, err := other.Scale(t.Context(), helm.Backend, 2, helm.ApplyOptions{Timeout: time.Minute}); err != nil {
+		t.Errorf("a scale after the upgrade ended: %v", err)
+	}
+}
+
 // The child half of the killed-operation tests: TestMain runs it instead of
 // the tests when childOpEnv is set, in a process the parent kills.
 const childOpEnv = "TMTUI_HELM_TEST_CHILD_OP"

@@ -45,8 +45,8 @@ func (c *Client) DetectStuck(ctx context.Context) (_ *Stuck, err error) {
 		if err != nil {
 			return nil, err
 		}
-		if !isStuck(last) {
-			return nil, nil
+		if !isStuck(last) || c.busyHere() {
+			return nil, nil // (pending because of a change running here: busy, not stuck)
 		}
 		return c.stuckFrom(cfg, last), nil
 	})
