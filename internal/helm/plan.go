@@ -436,36 +436,6 @@ func (p *Plan) startMessage(newRevision int) string {
 	}
 }
 
-// Scale sets a component's replica count, within the chart's bounds (read
-// from its values.schema.json; 1 to 3 for the taskmaster chart).
-//
-// Scaling is a Helm upgrade of the release with its own chart and values,
-// only <component>.replicaCount changed, not a write to the Deployment's
-// scale subresource. That makes the release's values the one owner of the
-// count:
-//
-//   - the count survives later upgrades, which reuse the values;
-//   - server-side apply never meets a conflict: Helm (field manager "helm")
-//     is the only writer of spec.replicas, so no other manager owns it, and
-//     upgrades force-take any field someone changed with kubectl;
-//   - `helm get values` (and `helm get values --all`) say what runs.
-//
-// A rollback through tmtui keeps the counts that run (see PlanRollback).
-// The cost is one release revision per scale. A count already in force
-// makes no new revision; Scale then returns the running revision.
-// docs/scaling.md has the whole reasoning.
-func (c *Client) Scale(ctx context.Context, comp Component, replicas int, o ApplyOptions) (*Release, error) {
-	p, err := c.PlanScale(ctx, comp, replicas)
-	if err != nil {
-		return nil, err
-	}
-	if p.Diff.Empty() && !p.drift {
-		running := p.From
-		return &running, nil
-	}
-	return c.Apply(ctx, p, o)
-}
-
 func orEmpty(m map[string]any) map[string]any {
 	if m == nil {
 		return map[string]any{}

@@ -829,6 +829,100 @@ func TestScaleOwnsTheReplicaCountOnSandbox(t *testing.T) {
 	}
 }
 
+// Scale writes the count to the Deployment at once, before Helm's upgrade
+// records it, and leaves Helm the only owner of spec.replicas: the helm
+// CLI then scales the same release without a conflict. A scale cancelled
+// half-way puts the old count back and leaves no trace of its own.
+func TestScaleReachesTheDeploymentFirstAndLeavesHelmTheOwnerOnSandbox(t *testing.T) {
+	t.Parallel()
+	r := newSandboxRelease(t, "")
+	ctx := t.Context()
+	r.install(helm.Overrides{})
+	r.waitPods(map[string]int{"backend": 1, "frontend": 1}, nil)
+	deps := r.cs.AppsV1().Deployments(r.ns)
+	replicasOwners := func() (owners []string) {
+		d, err := deps.Get(ctx, "taskmaster-backend", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range d.ManagedFields {
+			if mf.Subresource == "status" {
+				continue // status.replicas, the controller's
+			}
+			if mf.Manager == "tmtui-scale" || (mf.FieldsV1 != nil && strings.Contains(string(mf.FieldsV1.Raw), `"f:replicas"`)) {
+				owners = append(owners, mf.Manager+"/"+string(mf.Operation)+"/"+mf.Subresource)
+			}
+		}
+		return owners
+	}
+
+	events := make(chan helm.Event, 256)
+	atFirstEvent := make(chan int32, 1)
+	go func() {
+		first := true
+		for range events {
+			if first {
+				first = false
+				d, err := deps.Get(ctx, "taskmaster-backend", metav1.GetOptions{})
+				if err == nil {
+					atFirstEvent <- *d.Spec.Replicas
+				}
+			}
+		}
+	}()
+	rel, err := r.client.Scale(ctx, helm.Backend, 2, helm.ApplyOptions{Timeout: time.Minute, Events: events})
+	close(events)
+	if err != nil || rel.Revision != 2 || rel.Replicas[helm.Backend] != 2 {
+		t.Fatalf("scale to 2: %+v, %v", rel, err)
+	}
+	if n := <-atFirstEvent; n != 2 {
+		t.Errorf("when Helm's upgrade began, the Deployment had %d replicas; want the new 2 already", n)
+	}
+	if owners := replicasOwners(); !slices.Equal(owners, []string{"helm/Apply/"}) {
+		t.Errorf("after the scale, spec.replicas is owned by %v; want helm/Apply alone", owners)
+	}
+	r.helmCLI("upgrade", "taskmaster", filepath.Join("..", "..", "charts", "taskmaster"), "--reuse-values", "--set", "backend.replicaCount=3", "--wait", "--timeout", "60s")
+	if n := r.replicas(helm.Backend); n != 3 {
+		t.Fatalf("after the helm CLI's upgrade: %d backend replicas, want 3", n)
+	}
+
+	// Cancelled as soon as the new count is on the Deployment.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for cctx.Err() == nil {
+			if sc, err := deps.GetScale(cctx, "taskmaster-backend", metav1.GetOptions{}); err == nil && sc.Spec.Replicas == 1 {
+				cancel()
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	if _, err := r.client.Scale(cctx, helm.Backend, 1, helm.ApplyOptions{Timeout: time.Minute}); err == nil {
+		t.Fatal("a scale cancelled half-way succeeded")
+	}
+	testenv.Eventually(t, 30*time.Second, func() error {
+		st, err := r.client.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if n := r.replicas(helm.Backend); n != 3 || st.Status != helm.StatusDeployed || st.Replicas[helm.Backend] != 3 {
+			return fmt.Errorf("after the cancelled scale: %d replicas, release %s with %d", n, st.Status, st.Replicas[helm.Backend])
+		}
+		return nil
+	})
+	// (Its direct write took the field from helm, and putting the old count
+	// back leaves it with no owner until Helm's next apply claims it: no
+	// one to conflict with.)
+	if owners := replicasOwners(); len(owners) > 0 && !slices.Equal(owners, []string{"helm/Apply/"}) {
+		t.Errorf("after the cancelled scale, spec.replicas is owned by %v; want helm/Apply or no one", owners)
+	}
+	r.helmCLI("upgrade", "taskmaster", filepath.Join("..", "..", "charts", "taskmaster"), "--reuse-values", "--set", "backend.replicaCount=2", "--wait", "--timeout", "60s")
+	if n := r.replicas(helm.Backend); n != 2 {
+		t.Fatalf("after the helm CLI's second upgrade: %d backend replicas, want 2", n)
+	}
+}
+
 // A folder that is not a chart is refused before anything reaches the
 // cluster: no release record, no object.
 func TestNotAChartIsRefusedOnSandbox(t *testing.T) {
