@@ -49,7 +49,7 @@ cross:
 ## chaos: the fault, bad-input and security suite in full (TMTUI_CHAOS=1: five API server
 ## restarts, ten SIGKILL moments...), then docs/reliability.md rewritten from what it recorded.
 ## make test runs the same tests with fewer repetitions, records nothing, and checks the doc's shape.
-CHAOS_RUN = ^(TestChaos|TestSecurity|TestBadInput|TestBadNamespace|TestMoreBadSecretForms|TestValuesOverridesThatBreak|TestChartFoldersThatAreNot|TestTmuxPanic|TestTmuxSignals|TestTmuxDumb)
+CHAOS_RUN = ^(TestChaos|TestSecurity|TestBadInput|TestBadNamespace|TestMoreBadSecretForms|TestValuesOverridesThatBreak|TestChartFoldersThatAreNot|TestTmuxPanic|TestTmuxSignals|TestTmuxDumb|TestTmuxFailingUpgrades)
 CHAOS_PKGS = ./cmd/tmtui ./internal/k8s ./internal/helm ./internal/docker ./internal/preflight
 chaos:
 	@dir=$$(mktemp -d); \

@@ -38,6 +38,8 @@ func TestTmuxFailingUpgradesRollBackAndNameThePod(t *testing.T) {
 		{"crashloop", "CrashLoopBackOff", 2},
 		{"unready", "running but not Ready", 4},
 	}
+	rec := &testenv.Result{Section: testenv.SectionFaults, Class: "Upgrades to images that crash or never become ready", Tried: len(cases)}
+	testenv.Record(t, rec)
 	for _, c := range cases {
 		term.send("u")
 		term.waitFor("backend image tag", 10*time.Second)
@@ -72,6 +74,11 @@ func TestTmuxFailingUpgradesRollBackAndNameThePod(t *testing.T) {
 			return nil
 		})
 		term.waitFor(fmt.Sprintf("rev %d ✓ deployed", c.revision+1), 20*time.Second)
+		if !t.Failed() {
+			rec.Survived++
+			rec.Figures = append(rec.Figures, fmt.Sprintf("%s: the upgrade failed and Helm rolled it back %.1f s after y (timeout %s); the screen named the pod and %q; revision %d deployed on taskmaster-backend:1.0.0",
+				c.tag, took.Seconds(), timeout, c.reason, c.revision+1))
+		}
 	}
 	term.send("q")
 	if code := term.exitCode(10 * time.Second); code != 0 {

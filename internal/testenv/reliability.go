@@ -45,6 +45,7 @@ var Classes = map[string][]string{
 	SectionFaults: {
 		"API server stopped and restarted during a session",
 		"SIGKILL during install, upgrade and rollback",
+		"Upgrades to images that crash or never become ready",
 		"Docker engine stopped during a build",
 		"Pod deleted while its logs are followed",
 		"SIGTERM, SIGINT and panics",
