@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 )
 
 // scaleManager is the field manager of Scale's first, direct write of the
@@ -92,25 +93,37 @@ func (c *Client) scaleAhead(ctx context.Context, comp Component, replicas int) (
 		return none, nil // PlanScale will say what is wrong
 	}
 	deps, name := cs.AppsV1().Deployments(c.namespace), c.release+"-"+string(comp)
-	sc, err := deps.GetScale(ctx, name, metav1.GetOptions{})
-	if err != nil || int(sc.Spec.Replicas) == replicas {
-		return none, nil // no such Deployment (a renamed chart?), or nothing to do: Helm alone
+	// setScale sets the count from want to to, unless the Deployment runs
+	// another count than want (someone else changed it: leave it alone).
+	// The controller updates the Deployment often: a write that lost the
+	// race reads it again.
+	setScale := func(ctx context.Context, want func(int32) bool, to int32) (wrote bool, err error) {
+		err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			sc, err := deps.GetScale(ctx, name, metav1.GetOptions{})
+			if err != nil || !want(sc.Spec.Replicas) {
+				return err
+			}
+			sc.Spec.Replicas = to
+			_, err = deps.UpdateScale(ctx, name, sc, metav1.UpdateOptions{FieldManager: scaleManager})
+			wrote = err == nil
+			return err
+		})
+		return wrote, err
 	}
-	old := sc.Spec.Replicas
-	sc.Spec.Replicas = int32(replicas)
-	if _, err := deps.UpdateScale(ctx, name, sc, metav1.UpdateOptions{FieldManager: scaleManager}); err != nil {
-		c.logger.Debug("scale: the direct write failed; scaling through Helm alone", "deployment", name, "err", err)
+	var old int32
+	wrote, err := setScale(ctx, func(n int32) bool { old = n; return int(n) != replicas }, int32(replicas))
+	if err != nil || !wrote {
+		// No such Deployment (a renamed chart?), no permission, or nothing
+		// to do: Helm alone.
+		c.logger.Debug("scale: no direct write; scaling through Helm alone", "deployment", name, "err", err)
 		return none, nil
 	}
 	return func(scaleErr error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		if scaleErr != nil {
-			if sc, err := deps.GetScale(ctx, name, metav1.GetOptions{}); err == nil && int(sc.Spec.Replicas) == replicas {
-				sc.Spec.Replicas = old
-				if _, err := deps.UpdateScale(ctx, name, sc, metav1.UpdateOptions{FieldManager: scaleManager}); err != nil {
-					c.logger.Warn("scale: could not put the old count back", "deployment", name, "replicas", old, "err", err)
-				}
+			if _, err := setScale(ctx, func(n int32) bool { return int(n) == replicas }, old); err != nil {
+				c.logger.Warn("scale: could not put the old count back", "deployment", name, "replicas", old, "err", err)
 			}
 		}
 		if err := dropManager(ctx, cs, c.namespace, name, scaleManager); err != nil {
