@@ -328,7 +328,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case taskDoneMsg:
 		m.endTask(msg.id)
-		if m.quitting && len(m.tasks) == 0 {
+		if m.quitting && !m.working() {
 			return m, tea.Quit
 		}
 		var cmds []tea.Cmd
@@ -351,7 +351,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case healthDoneMsg:
 		m.endTask(msg.id)
-		if m.quitting && len(m.tasks) == 0 {
+		if m.quitting && !m.working() {
 			return m, tea.Quit
 		}
 		if msg.gen != m.gen {
@@ -550,17 +550,26 @@ func (m *Model) setFocus(p common.PaneID) {
 	m.layout()
 }
 
+// working says whether work runs that a quit must stop and wait for: a
+// task, or a change the setup wizard makes.
+func (m Model) working() bool {
+	return len(m.tasks) > 0 || (m.wizard != nil && m.wizard.Changing() != "")
+}
+
 // quit asks first while work runs: quitting then would leave the user not
 // knowing whether a change went through.
 func (m Model) quit() (tea.Model, tea.Cmd) {
-	if len(m.tasks) == 0 || m.quitting {
+	if !m.working() || m.quitting {
 		// A second q while stopping quits at once: an operation cut
 		// short then is found stuck, and recovered, at the next start.
 		return m, tea.Quit
 	}
-	titles := make([]string, len(m.tasks))
-	for i, t := range m.tasks {
-		titles[i] = t.title
+	var titles []string
+	for _, t := range m.tasks {
+		titles = append(titles, t.title)
+	}
+	if m.wizard != nil && m.wizard.Changing() != "" {
+		titles = append(titles, "the setup wizard: "+m.wizard.Changing())
 	}
 	m.dialog = &dialog.Confirm{
 		Title: "Quit while work runs?",
@@ -571,17 +580,23 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 }
 
 // stopAndQuit ends the session's work and quits once every task has
-// returned: a Helm operation whose context ends undoes itself, and tmtui
-// waits for that, so a quit never leaves a release pending.
+// returned and the wizard has closed: a Helm operation whose context ends
+// undoes itself, and tmtui waits for that, so a quit never leaves a
+// release pending.
 func (m Model) stopAndQuit() (tea.Model, tea.Cmd) {
-	if len(m.tasks) == 0 {
+	if !m.working() {
 		return m, tea.Quit
 	}
 	m.quitting = true
+	var cmds []tea.Cmd
+	if m.wizard != nil {
+		cmds = append(cmds, m.wizard.Update(tea.KeyPressMsg{Code: tea.KeyEscape})) // stop, then close
+	}
 	if m.sessionCancel != nil {
 		m.sessionCancel()
 	}
-	return m, m.setStatus("", fmt.Errorf("quitting: stopping the running work and undoing unfinished changes first (press %s again to quit at once)", m.keys.Quit.Help().Key), statusError)
+	cmds = append(cmds, m.setStatus("", fmt.Errorf("quitting: stopping the running work and undoing unfinished changes first (press %s again to quit at once)", m.keys.Quit.Help().Key), statusError))
+	return m, tea.Batch(cmds...)
 }
 
 // guard is the one door every change goes through.

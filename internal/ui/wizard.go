@@ -44,15 +44,13 @@ func (m *Model) maybeOpenWizard() tea.Cmd {
 }
 
 // wizardKey routes a key to the open wizard. ctrl+c quits, and so does q
-// where no form takes the keys (or the terminal is too small to show
-// the wizard); but first they cancel what the wizard runs (esc): an
-// install then undoes itself.
+// where no form takes the keys (or the terminal is too small to show the
+// wizard); while the wizard changes something (an install, say), they ask
+// first, as for any work, and the quit then waits for Helm to undo it.
 func (m Model) wizardKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	quit := msg.String() == "ctrl+c" ||
 		(key.Matches(msg, m.keys.Quit) && (!m.wizard.TakesText() || m.cramped()))
 	switch {
-	case quit && m.wizard.Busy() != "":
-		return m, m.wizard.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
 	case quit:
 		return m.quit()
 	case m.cramped():
@@ -65,6 +63,9 @@ func (m Model) wizardKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // line with it: another context or namespace means a new session.
 func (m Model) wizardClosed(msg wizard.ClosedMsg) (tea.Model, tea.Cmd) {
 	m.wizard = nil
+	if m.quitting && !m.working() {
+		return m, tea.Quit
+	}
 	cmds := []tea.Cmd{m.setStatus(msg.Summary, nil, statusInfo)}
 	switch {
 	case (msg.Context != "" && msg.Context != m.info.Context) || (msg.Namespace != "" && msg.Namespace != m.info.Namespace):

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -205,6 +206,17 @@ func (m *Model) Step() Step { return m.step }
 
 // Busy says what runs now, "" when nothing.
 func (m *Model) Busy() string { return m.busy }
+
+// Changing is what the wizard is changing now (an install, a build, the
+// Secret, ...), "" when it changes nothing: leaving it then waits for the
+// change to end, or to be undone.
+func (m *Model) Changing() string {
+	switch m.busy {
+	case busyInstall, busyBuild, busyNamespace, busySecret, busyKit, busyContext:
+		return m.busy
+	}
+	return ""
+}
 
 // TakesText says whether a form has the keys (a field, a choice), so
 // that a letter is typed rather than taken as a command such as quit.
@@ -1112,6 +1124,9 @@ func (m *Model) imagesForm() tea.Cmd {
 	)))
 }
 
+// tagRe is what Docker accepts as a tag.
+var tagRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+
 func (m *Model) tagsForm() tea.Cmd {
 	m.fv.tags = map[string]*string{}
 	var fields []huh.Field
@@ -1124,8 +1139,8 @@ func (m *Model) tagsForm() tea.Cmd {
 		}
 		fields = append(fields, huh.NewInput().Title(img.Repository()+" tag").Description(desc).Value(&v).
 			Validate(func(s string) error {
-				if s == "" || strings.ContainsAny(s, " :/@") {
-					return errors.New("a tag is letters, digits, '.', '_' and '-'")
+				if !tagRe.MatchString(s) {
+					return errors.New("a tag is letters, digits, '.', '_' and '-' (not first), at most 128")
 				}
 				return nil
 			}))

@@ -626,3 +626,16 @@ func TestEveryMessageIsRoutable(t *testing.T) {
 		t.Errorf("%T is not a wizard.Msg", msg)
 	}
 }
+
+func TestOtherTagsAreWhatDockerAccepts(t *testing.T) {
+	for _, ok := range []string{"1.0.0", "latest", "unready", "v1_2-rc.1", "_x", strings.Repeat("a", 128)} {
+		if !tagRe.MatchString(ok) {
+			t.Errorf("%q refused", ok)
+		}
+	}
+	for _, bad := range []string{"", "-lunready", ".x", "a:b", "a b", "a/b", "a@b", strings.Repeat("a", 129)} {
+		if tagRe.MatchString(bad) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
