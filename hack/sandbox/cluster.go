@@ -163,9 +163,13 @@ func (s *sandbox) startStandins(ctx context.Context, st *State) error {
 func (s *sandbox) createCluster(ctx context.Context, bin string, st *State) error {
 	bePort, _ := strconv.Atoi(st.BackendURL[strings.LastIndex(st.BackendURL, ":")+1:])
 	fePort, _ := strconv.Atoi(st.FrontendURL[strings.LastIndex(st.FrontendURL, ":")+1:])
+	ports, err := s.reservePorts()
+	if err != nil {
+		return err
+	}
 	conf, err := kwokConfig(wiring{
 		BackendLog: st.BackendLog, BackendPreviousLog: backendPreviousLog(s.dir()), FrontendLog: st.FrontendLog,
-		BackendPort: bePort, FrontendPort: fePort,
+		BackendPort: bePort, FrontendPort: fePort, Ports: ports,
 	})
 	if err != nil {
 		return err
@@ -200,7 +204,21 @@ func (s *sandbox) createCluster(ctx context.Context, bin string, st *State) erro
 	}
 	st.Server = server
 	fmt.Fprintln(s.out, "Waiting for the node to be Ready ...")
-	return waitFor(ctx, time.Minute, func() error { return nodeReady(ctx, st.Kubeconfig) })
+	if err := waitFor(ctx, time.Minute, func() error { return nodeReady(ctx, st.Kubeconfig) }); err != nil {
+		return fmt.Errorf("%w\nthe end of kwok-controller's log:\n%s", err, s.logTail("kwok-controller", 20))
+	}
+	return nil
+}
+
+// logTail is the last lines of a control-plane component's log, for an
+// error that has to say why the cluster did not come up.
+func (s *sandbox) logTail(component string, lines int) string {
+	data, err := os.ReadFile(filepath.Join(s.kwokDir(), "clusters", s.name, "logs", component+".log"))
+	if err != nil {
+		return fmt.Sprintf("(no log: %v)", err)
+	}
+	all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
 }
 
 // writeKubeconfig renames kwokctl's "kwok-NAME" context, cluster and user to
@@ -311,7 +329,7 @@ func (s *sandbox) Start(ctx context.Context) error {
 		return fmt.Errorf("kwokctl start cluster: %w\n%s", err, logs)
 	}
 	if err := waitFor(ctx, time.Minute, func() error { return nodeReady(ctx, st.Kubeconfig) }); err != nil {
-		return err
+		return fmt.Errorf("%w\nthe end of kwok-controller's log:\n%s", err, s.logTail("kwok-controller", 20))
 	}
 	fmt.Fprintf(s.out, "Sandbox %q: control plane started again.\n", s.name)
 	return nil

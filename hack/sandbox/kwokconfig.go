@@ -28,6 +28,14 @@ var wiringTemplate = template.Must(template.New("wiring").Parse(`apiVersion: con
 kind: KwokctlConfiguration
 options:
   bindAddress: 127.0.0.1
+{{- with .Ports }}{{ if .Etcd }}
+  etcdPeerPort: {{ .EtcdPeer }}
+  etcdPort: {{ .Etcd }}
+  kubeApiserverPort: {{ .KubeAPIServer }}
+  kubeControllerManagerPort: {{ .ControllerManager }}
+  kubeSchedulerPort: {{ .Scheduler }}
+  kwokControllerPort: {{ .KwokController }}
+{{- end }}{{ end }}
 componentsPatches:
 - name: kube-controller-manager
   extraArgs:
@@ -71,6 +79,7 @@ spec:
 type wiring struct {
 	BackendLog, BackendPreviousLog, FrontendLog string
 	BackendPort, FrontendPort                   int
+	Ports                                       Ports
 }
 
 func backendLog(dir string) string         { return filepath.Join(dir, "backend.log") }
