@@ -5,6 +5,7 @@ package release
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,6 +83,9 @@ type Model struct {
 	height  int
 	loaded  bool
 	loading bool
+	// pending is a workflow key pressed while the release was being read
+	// again; it runs once the read says whether it applies.
+	pending *tea.KeyPressMsg
 	err     error
 	status  Status
 	history []Revision
@@ -178,8 +182,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.cursor = min(m.cursor, max(0, len(m.history)-1))
 		m.keys.sync(m.operator() != nil, m.status.Installed, m.status.State)
+		pending := m.pending
+		m.pending = nil
 		if msg.err != nil {
 			return common.StatusErr(msg.err)
+		}
+		if pending != nil {
+			return m.handleKey(*pending)
 		}
 		// A release stuck mid-operation (tmtui or helm stopped half-way):
 		// offer recovery once, by itself.
@@ -214,6 +223,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.vp, cmd = m.vp.Update(msg)
 		return cmd
 	}
+	if m.waitForLoad(msg) {
+		return common.Status("… reading the release")
+	}
 	switch {
 	case key.Matches(msg, k.Up):
 		m.cursor = max(0, m.cursor-1)
@@ -243,6 +255,25 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.op = nil // dismiss the last operation's result
 	}
 	return nil
+}
+
+// waitForLoad keeps a workflow key pressed while the release is read
+// again (right after an install, say), and says whether it did: the last
+// read is out of date, so whether the key applies (u after an install, i
+// after an uninstall) is not known yet. The read's result runs it, or
+// leaves it off.
+func (m *Model) waitForLoad(msg tea.KeyPressMsg) bool {
+	k := m.keys
+	if !m.loading || m.operator() == nil || k.readOnly {
+		return false
+	}
+	for _, b := range []key.Binding{k.Install, k.Upgrade, k.Rollback, k.Uninstall, k.Test, k.Recover} {
+		if slices.Contains(b.Keys(), msg.String()) {
+			m.pending = &msg
+			return true
+		}
+	}
+	return false
 }
 
 // view opens a viewer on the selected revision and loads its content.

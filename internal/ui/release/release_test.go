@@ -3,11 +3,13 @@ package release
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/taskmaster-ai/tmtui/internal/ui/common"
+	"github.com/taskmaster-ai/tmtui/internal/ui/styles"
 	"github.com/taskmaster-ai/tmtui/internal/ui/uitest"
 )
 
@@ -128,5 +130,58 @@ func TestNotInstalledAndErrors(t *testing.T) {
 	m = newPane(t, &fakeService{err: errors.New("Kubernetes cluster unreachable")})
 	if !strings.Contains(m.View(), "✗ cannot read the release: Kubernetes cluster unreachable") {
 		t.Errorf("view:\n%s", m.View())
+	}
+}
+
+// changeable is a release tmtui may change; of the changes, only reading
+// the current settings is answered (the rest are never called here).
+type changeable struct {
+	*fakeService
+	Operator
+	current int
+}
+
+func (c *changeable) Current(context.Context) (Settings, error) {
+	c.current++
+	return Settings{Tags: map[string]string{"backend": "1.2.0", "frontend": "1.2.0"}, Replicas: map[string]int{"backend": 1, "frontend": 1}, MaxReplicas: 3}, nil
+}
+
+// Right after an install the pane reads the release again; u pressed in
+// that moment waits for the read instead of being dropped because the last
+// read said "not installed", and i (offered by that stale read) does not
+// open a second install.
+func TestAWorkflowKeyPressedWhileTheReleaseIsReadWaitsForTheRead(t *testing.T) {
+	for _, tc := range []struct {
+		key         string
+		wantCurrent int
+	}{{"u", 1}, {"i", 0}} {
+		svc := &changeable{fakeService: &fakeService{status: Status{Name: "taskmaster"}}}
+		m := newPane(t, svc)
+		f := fixture()
+		svc.status, svc.history = f.status, f.history // installed meanwhile
+		load := m.load()
+
+		waiting := fmt.Sprint(uitest.Run(m.Update(uitest.Key(tc.key)), time.Second))
+		if !strings.Contains(waiting, "reading the release") || svc.current != 0 {
+			t.Errorf("%s during the read: %s (settings read %d times), want it kept until the read lands", tc.key, waiting, svc.current)
+		}
+		loaded := uitest.Run(load, time.Second)
+		if len(loaded) != 1 {
+			t.Fatalf("the read gave %d messages", len(loaded))
+		}
+		var opened []string
+		for _, msg := range uitest.Run(m.Update(loaded[0]), time.Second) {
+			for _, next := range uitest.Run(m.Update(msg), time.Second) {
+				if d, ok := next.(common.OpenDialogMsg); ok {
+					opened = append(opened, d.Dialog.View(styles.Plain(), 100, 30))
+				}
+			}
+		}
+		if svc.current != tc.wantCurrent {
+			t.Errorf("%s after the read: settings read %d times, want %d (%v)", tc.key, svc.current, tc.wantCurrent, opened)
+		}
+		if tc.key == "u" && (len(opened) != 1 || !strings.Contains(opened[0], "Upgrade taskmaster")) {
+			t.Errorf("u after the read did not open the upgrade form: %v", opened)
+		}
 	}
 }
