@@ -88,7 +88,7 @@ func sleeperContext(t *testing.T) string {
 	dir := t.TempDir()
 	files := map[string]string{
 		"go.mod":     "module sleeper\n\ngo 1.26\n",
-		"main.go":    "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(time.Minute) }\n",
+		"main.go":    "package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n\nfunc main() {\n\tfmt.Println(\"sleeper: sleeping\")\n\ttime.Sleep(time.Minute)\n}\n",
 		"Dockerfile": "FROM scratch\nCOPY sleeper /sleeper\nRUN [\"/sleeper\"]\n",
 	}
 	for name, body := range files {
@@ -142,7 +142,12 @@ func TestChaosDockerEngineStoppedDuringABuild(t *testing.T) {
 					failures = append(failures, fmt.Sprintf("build %d ended before the engine was stopped: %v", i+1, ev.Result.Err))
 					return false
 				}
-				if strings.Contains(ev.Line, "Running in ") {
+				// The sleeper's own line, not the engine's "Running in":
+				// a process that is a container's PID 1 ignores SIGTERM
+				// until Go's runtime has set up its handlers, and dockerd
+				// would then wait its 10 s stop timeout before it kills
+				// the step and goes (still answering meanwhile).
+				if strings.Contains(ev.Line, "sleeper: sleeping") {
 					running = true
 					break
 				}
