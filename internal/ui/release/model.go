@@ -176,11 +176,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case loadedMsg:
 		m.loading, m.loaded = false, true
+		picked := m.picked()
 		m.status, m.history, m.err = msg.status, msg.history, msg.err
 		if msg.status.Name != "" {
 			m.name = msg.status.Name
 		}
-		m.cursor = min(m.cursor, max(0, len(m.history)-1))
+		m.cursor = m.find(picked)
 		m.keys.sync(m.operator() != nil, m.status.Installed, m.status.State)
 		pending := m.pending
 		m.pending = nil
@@ -255,6 +256,31 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.op = nil // dismiss the last operation's result
 	}
 	return nil
+}
+
+// picked is the revision the user moved the cursor to, or 0 while it is on
+// the newest one.
+func (m *Model) picked() int {
+	if m.cursor <= 0 || m.cursor >= len(m.history) {
+		return 0
+	}
+	return m.history[m.cursor].Number
+}
+
+// find is the cursor that stays on what the user picked when the history
+// is read again: on the same revision when one was picked (a new one on
+// top must not move the selection under a key about to be pressed), on
+// the newest one otherwise.
+func (m *Model) find(rev int) int {
+	if rev == 0 {
+		return 0
+	}
+	for i, r := range m.history {
+		if r.Number == rev {
+			return i
+		}
+	}
+	return min(m.cursor, max(0, len(m.history)-1))
 }
 
 // waitForLoad keeps a workflow key pressed while the release is read

@@ -185,3 +185,26 @@ func TestAWorkflowKeyPressedWhileTheReleaseIsReadWaitsForTheRead(t *testing.T) {
 		}
 	}
 }
+
+// The history read again after an upgrade has a new revision on top; the
+// selection stays on the revision picked (so b rolls back to what the user
+// chose), and on the newest one when nothing was picked.
+func TestTheSelectionStaysOnItsRevisionWhenTheHistoryGrows(t *testing.T) {
+	for _, tc := range []struct {
+		downs int
+		want  int
+	}{{0, 4}, {1, 2}, {2, 1}, {5, 1}} {
+		svc := fixture()
+		m := newPane(t, svc) // revisions 3, 2, 1
+		for range tc.downs {
+			m.Update(uitest.Key("down"))
+		}
+		svc.status.Revision = 4
+		svc.history = append([]Revision{{Number: 4, State: "deployed", Chart: "taskmaster-0.1.0", AppVersion: "1.3.0", Updated: now}}, svc.history...)
+		svc.history[1].State = "superseded"
+		uitest.Settle(m, m.load(), time.Second)
+		if got := m.history[m.cursor].Number; got != tc.want {
+			t.Errorf("%d× down, then the history grew: revision %d selected, want %d", tc.downs, got, tc.want)
+		}
+	}
+}
