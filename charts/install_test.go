@@ -113,7 +113,12 @@ func install(t *testing.T, ctx context.Context, cfg *action.Configuration, ns st
 func uninstall(t *testing.T, cfg *action.Configuration) {
 	t.Helper()
 	un := action.NewUninstall(cfg)
-	un.WaitStrategy, un.Timeout = kube.StatusWatcherStrategy, 60*time.Second
+	// Helm's own wait for the deletion (status watcher, v4.3.1) is racy: it
+	// can stop while a Deployment is still Terminating and call that an
+	// error (helm/helm#31766). So Helm waits only for hooks here, and each
+	// caller waits until nothing of the release is left (leftovers), as
+	// tmtui itself does (internal/helm, waitDeleted).
+	un.WaitStrategy, un.Timeout = kube.HookOnlyStrategy, 60*time.Second
 	// Foreground: the Deployments go only once their pods are gone.
 	un.DeletionPropagation = "foreground"
 	if _, err := un.Run(releaseName); err != nil {

@@ -113,8 +113,16 @@ func (w *cancelOnceWaiter) WaitWithJobs(rl kube.ResourceList, timeout time.Durat
 	return w.run(func(in kube.Waiter) error { return in.WaitWithJobs(rl, timeout) })
 }
 
+// WaitForDelete waits with waitDeleted, not with Helm's status watcher,
+// whose deletion wait is not safe (see waitDeleted). With the hook-only
+// strategy there is nothing to wait for, as in Helm.
 func (w *cancelOnceWaiter) WaitForDelete(rl kube.ResourceList, timeout time.Duration) error {
-	return w.run(func(in kube.Waiter) error { return in.WaitForDelete(rl, timeout) })
+	if w.strategy == kube.HookOnlyStrategy {
+		return w.run(func(in kube.Waiter) error { return in.WaitForDelete(rl, timeout) })
+	}
+	err := waitDeleted(w.once.waitContext(), rl, timeout, getObject)
+	w.once.ended(err)
+	return err
 }
 
 func (w *cancelOnceWaiter) WatchUntilReady(rl kube.ResourceList, timeout time.Duration) error {

@@ -16,8 +16,10 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/taskmaster-ai/tmtui/internal/helm"
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
@@ -369,6 +371,68 @@ func TestReleaseLifecycleOnSandbox(t *testing.T) {
 		if strings.Contains(string(data), v) {
 			t.Errorf("the log file holds the secret %s", key)
 		}
+	}
+}
+
+// Uninstall waits until the chart's objects are gone, a Deployment that a
+// finalizer holds in Terminating included, and succeeds once it goes. Helm's
+// own wait (v4.3.1) could stop early and call that Deployment a failure
+// (see waitDeleted), which failed a clean uninstall.
+func TestUninstallWaitsForADeploymentHeldByAFinalizerOnSandbox(t *testing.T) {
+	t.Parallel()
+	r := newSandboxRelease(t, "")
+	ctx := t.Context()
+	r.install(helm.Overrides{})
+	const hold = "tmtui.test/hold"
+	deps := r.cs.AppsV1().Deployments(r.ns)
+	setHold := func(on bool) {
+		t.Helper()
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			d, err := deps.Get(ctx, "taskmaster-frontend", metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			d.Finalizers = slices.DeleteFunc(d.Finalizers, func(f string) bool { return f == hold })
+			if on {
+				d.Finalizers = append(d.Finalizers, hold)
+			}
+			_, err = deps.Update(ctx, d, metav1.UpdateOptions{})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("finalizer %s on=%v: %v", hold, on, err)
+		}
+	}
+	setHold(true)
+
+	done := make(chan error, 1)
+	go func() { done <- r.client.Uninstall(ctx, helm.ApplyOptions{Timeout: time.Minute}) }()
+	testenv.Eventually(t, 30*time.Second, func() error {
+		d, err := deps.Get(ctx, "taskmaster-frontend", metav1.GetOptions{})
+		if err == nil && d.DeletionTimestamp == nil {
+			err = errors.New("the frontend Deployment is not being deleted yet")
+		}
+		return err
+	})
+	select {
+	case err := <-done:
+		t.Fatalf("uninstall returned while the frontend Deployment was held in Terminating: %v", err)
+	case <-time.After(2 * time.Second):
+	}
+	setHold(false)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("uninstall: %v", err)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("uninstall did not end within 90 s of the hold going")
+	}
+	if _, err := deps.Get(ctx, "taskmaster-frontend", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the frontend Deployment after the uninstall: %v, want not found", err)
+	}
+	if _, err := r.client.Status(ctx); !errors.Is(err, helm.ErrNotInstalled) {
+		t.Errorf("status after uninstall: %v", err)
 	}
 }
 
