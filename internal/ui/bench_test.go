@@ -3,9 +3,6 @@ package ui
 import (
 	"strings"
 	"testing"
-	"time"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/taskmaster-ai/tmtui/internal/ui/uitest"
 )
@@ -21,35 +18,23 @@ func BenchmarkFrame300Pods10kLogLines(b *testing.B) {
 	if r.m.logs.Len() != 10_000 || len(r.m.pods.Snapshot().Pods) != 301 {
 		b.Fatalf("fixture not loaded: %d lines, %d pods", r.m.logs.Len(), len(r.m.pods.Snapshot().Pods))
 	}
-	uitest.Settle(r, r.Update(uitest.Key("down")), 0) // select another pod
+	r.settle(r.Update(uitest.Key("down"))) // select another pod
 	b.ResetTimer()
 	for b.Loop() {
 		_ = r.m.View()
 	}
 }
 
-// The benchmark's budget as a test, loosely (race detector and slow CI
-// machines): a frame under 40 ms, and never a frame that grows with the buffer.
-func TestFrameTimeDoesNotGrowWithTheBuffer(t *testing.T) {
-	frame := func(podsN, lines int) time.Duration {
-		w := newWorld()
-		w.pods.snap = podSnapshot(podsN)
-		w.logs.lines = logLines(lines)
-		r := w.connected(t, 160, 48)
-		r.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-		start := time.Now()
-		for range 20 {
-			if !strings.Contains(r.m.View().Content, "GET /api/tasks/") {
-				t.Fatal("no log lines on screen")
-			}
-		}
-		return time.Since(start) / 20
-	}
-	small, big := frame(3, 50), frame(300, 10_000)
-	if big > 40*time.Millisecond {
-		t.Errorf("a frame with 300 pods and 10,000 lines takes %v", big)
-	}
-	if big > 10*small+5*time.Millisecond {
-		t.Errorf("frame time grows with the data: %v for a small release, %v for a big one", small, big)
+// The benchmark's frame shows what it should: the newest of its 10,000 log
+// lines, not an older one. How fast it renders is for the benchmark to say
+// (make bench prints it), not for a timed test.
+func TestTheBenchmarkFrameShowsTheNewestOfTenThousandLogLines(t *testing.T) {
+	w := newWorld()
+	w.pods.snap = podSnapshot(300)
+	w.logs.lines = logLines(10_000)
+	r := w.connected(t, 160, 48)
+	screen := r.screen()
+	if !strings.Contains(screen, "GET /api/tasks/9999 ") || strings.Contains(screen, "GET /api/tasks/9000 ") {
+		t.Errorf("the logs pane does not end at the newest line:\n%s", screen)
 	}
 }

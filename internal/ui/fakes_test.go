@@ -186,8 +186,18 @@ func (w *world) options() Options {
 	return o
 }
 
-// root lets uitest.Settle drive the value-typed root model.
-type root struct{ m Model }
+// root drives the value-typed root model through a uitest.Driver, which
+// hands every command's message to Update, a late one included.
+type root struct {
+	m Model
+	d *uitest.Driver
+}
+
+func newRoot(o Options) *root {
+	r := &root{m: New(o)}
+	r.d = uitest.NewDriver(r)
+	return r
+}
 
 func (r *root) Update(msg tea.Msg) tea.Cmd {
 	next, cmd := r.m.Update(msg)
@@ -195,28 +205,42 @@ func (r *root) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// settle runs cmd and hands Update every message until none has come for
+// 20 ms. What a command says later comes in at a later settle.
+func (r *root) settle(cmd tea.Cmd) { r.d.Settle(cmd, 20*time.Millisecond) }
+
+// until runs cmd and hands Update messages until done is true, failing the
+// test when it is not within 10 s.
+func (r *root) until(t testing.TB, cmd tea.Cmd, what string, done func() bool) {
+	t.Helper()
+	if !r.d.Until(cmd, done, 10*time.Second) {
+		t.Fatalf("not within 10 s: %s", what)
+	}
+}
+
 func (r *root) press(keys ...string) {
 	for _, k := range keys {
-		uitest.Settle(r, r.Update(uitest.Key(k)), 20*time.Millisecond)
+		r.settle(r.Update(uitest.Key(k)))
 	}
 }
 
 func (r *root) screen() string { return r.m.View().Content }
 
-// connected starts the model against the fakes and lets every first load land.
+// connected starts the model against the fakes and waits until it is
+// connected and every pane's first load has landed, however slow the
+// machine, then until the model is quiet.
 func (w *world) connected(t testing.TB, width, height int) *root {
 	t.Helper()
-	r := &root{m: New(w.options())}
+	r := newRoot(w.options())
 	r.Update(tea.WindowSizeMsg{Width: width, Height: height})
-	uitest.Settle(r, r.m.Init(), 20*time.Millisecond)
-	// On a loaded machine the fake connect can miss Settle's 20 ms, and
-	// its result is then left behind: connect again, as r does.
-	for i := 0; r.m.state != connected && i < 20; i++ {
-		uitest.Settle(r, connectCmd(r.m.connect, r.m.gen), 200*time.Millisecond)
-	}
-	if r.m.state != connected {
-		t.Fatalf("did not connect: state %d", r.m.state)
-	}
+	r.until(t, r.m.Init(), "connected, with every pane's first load", func() bool {
+		if r.m.state != connected {
+			return false
+		}
+		loaded, _ := r.m.release.State()
+		return loaded && r.m.pods.Received() && (r.m.imagesFn == nil || r.m.images.Loaded()) && r.m.logs.Len() >= len(w.logs.lines)
+	})
+	r.settle(nil)
 	return r
 }
 

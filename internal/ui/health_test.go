@@ -79,7 +79,7 @@ func TestHealthKeyRunsTheCheckWithASpinnerAndReports(t *testing.T) {
 	if r.m.dialog != nil {
 		t.Fatal("a health check asked for confirmation")
 	}
-	uitest.Settle(r, cmd, 20*time.Millisecond)
+	r.settle(cmd)
 	want := "✓ health: backend 200 in 12ms (port-forward) · frontend 200 in 9ms (port-forward)"
 	if len(r.m.tasks) != 0 || !strings.Contains(r.screen(), want) {
 		t.Errorf("the result is not reported as %q:\n%s", want, r.screen())

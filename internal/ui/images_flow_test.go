@@ -53,7 +53,7 @@ func TestImagesBuildStreamsIntoTheLogsPaneThroughTheRoot(t *testing.T) {
 	r := w.connected(t, 160, 48)
 	r.press("1", "b", "ctrl+u")
 	for _, k := range uitest.Type("/src/app/backend") {
-		uitest.Settle(r, r.Update(k), 20*time.Millisecond)
+		r.settle(r.Update(k))
 	}
 	if !strings.Contains(r.screen(), "folder: /src/app/backend█") || !strings.Contains(r.screen(), "enter build") {
 		t.Fatalf("prompt not shown:\n%s", r.screen())

@@ -91,7 +91,7 @@ func TestScaleOnALocalContextRunsWithASpinnerAndReports(t *testing.T) {
 		t.Errorf("running work is not shown:\n%s", r.screen())
 	}
 	readsBefore := w.releaseReads.Load()
-	uitest.Settle(r, run, 20*time.Millisecond)
+	r.settle(run)
 	if got := w.pods.calls(); len(got) != 1 || got[0] != (scaleCall{"taskmaster-backend", 3, ""}) {
 		t.Errorf("calls = %+v", got)
 	}
@@ -150,7 +150,7 @@ func TestRemoteContextAsksForTheContextName(t *testing.T) {
 	}
 	r.press("backspace")
 	for _, k := range uitest.Type("prod-eu") {
-		uitest.Settle(r, r.Update(k), 20*time.Millisecond)
+		r.settle(r.Update(k))
 	}
 	r.press("enter")
 	if got := w.pods.calls(); len(got) != 1 || got[0] != (scaleCall{"taskmaster-backend", 3, "prod-eu"}) {
@@ -293,7 +293,7 @@ func TestResultsOfAnOldSessionAreDropped(t *testing.T) {
 	old := make(chan pods.Snapshot, 1)
 	fresh := make(chan pods.Snapshot, 1)
 	w.pods.chans = []chan pods.Snapshot{old, fresh}
-	r := &root{m: New(w.options())}
+	r := newRoot(w.options())
 	r.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	var connect connectResultMsg
 	for _, msg := range uitest.Run(r.m.Init(), 20*time.Millisecond) {
@@ -313,10 +313,10 @@ func TestResultsOfAnOldSessionAreDropped(t *testing.T) {
 	// A second session (a context or namespace switch) starts before the
 	// first session's watch reports.
 	r.m.gen++
-	uitest.Settle(r, r.m.startSession(Services{Pods: w.pods}), 20*time.Millisecond)
+	r.settle(r.m.startSession(Services{Pods: w.pods}))
 	fresh <- podSnapshot(3)
 	close(fresh)
-	uitest.Settle(r, r.Update(oldStart), 20*time.Millisecond)
+	r.settle(r.Update(oldStart))
 	old <- podSnapshot(1)
 	close(old)
 	if r.Update(oldStart) != nil {

@@ -204,7 +204,7 @@ func TestUpgradeProgressNamesFailingPods(t *testing.T) {
 			done = append(done, msg)
 			continue
 		}
-		uitest.Settle(r, r.Update(msg), 20*time.Millisecond)
+		r.settle(r.Update(msg))
 	}
 	scr := r.screen()
 	if !strings.Contains(scr, "▶ upgrade release taskmaster") || !strings.Contains(scr, "✗ taskmaster-backend-new CrashLoopBackOff") ||
@@ -212,7 +212,7 @@ func TestUpgradeProgressNamesFailingPods(t *testing.T) {
 		t.Errorf("live progress is not shown:\n%s", scr)
 	}
 	for _, d := range done {
-		uitest.Settle(r, r.Update(d), 20*time.Millisecond)
+		r.settle(r.Update(d))
 	}
 	scr = r.screen()
 	if !strings.Contains(scr, "✗ upgrade of taskmaster (revision 4) failed; pod taskmaster-backend-new: CrashLoopBackOff") {

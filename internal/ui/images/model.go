@@ -221,6 +221,10 @@ func (m *Model) Busy() string {
 	return "build of " + m.build.req.Ref()
 }
 
+// Loaded is true once the first list of images (or the error that came
+// instead) has arrived.
+func (m *Model) Loaded() bool { return m.loaded }
+
 // Unreachable is true when the engine did not answer (or none is set up).
 func (m *Model) Unreachable() bool { return m.svc == nil || errors.Is(m.err, ErrUnreachable) }
 
