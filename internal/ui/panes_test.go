@@ -296,13 +296,13 @@ func TestResultsOfAnOldSessionAreDropped(t *testing.T) {
 	r := newRoot(w.options())
 	r.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	var connect connectResultMsg
-	for _, msg := range uitest.Run(r.m.Init(), 20*time.Millisecond) {
+	for _, msg := range uitest.Run(r.m.Init(), time.Second) {
 		if c, ok := msg.(connectResultMsg); ok {
 			connect = c
 		}
 	}
 	var oldStart tea.Msg
-	for _, msg := range uitest.Run(r.Update(connect), 20*time.Millisecond) {
+	for _, msg := range uitest.Run(r.Update(connect), time.Second) {
 		if rt, ok := msg.(common.Routed); ok && rt.Routing().Pane == common.PodsPane {
 			oldStart = msg
 		}
