@@ -69,34 +69,22 @@ type panes struct {
 	images  *images.Model
 	logs    *logs.Model
 	actions []common.Action
-	msgs    chan tea.Msg
+	d       *uitest.Driver
 }
 
 func newPanes() *panes {
-	p := &panes{images: images.New(images.Options{}), logs: logs.New(logs.Options{}), msgs: make(chan tea.Msg, 256)}
+	p := &panes{images: images.New(images.Options{}), logs: logs.New(logs.Options{})}
+	p.d = uitest.NewDriver(p)
 	p.images.SetSize(120, 8)
 	p.logs.SetSize(120, 30)
 	return p
 }
 
-func (p *panes) exec(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	go func() {
-		switch msg := cmd().(type) {
-		case nil:
-		case tea.BatchMsg:
-			for _, c := range msg {
-				p.exec(c)
-			}
-		default:
-			p.msgs <- msg
-		}
-	}()
-}
+func (p *panes) exec(cmd tea.Cmd) { p.d.Start(cmd) }
 
-func (p *panes) update(msg tea.Msg) tea.Cmd {
+// Update routes a message as the root model would: actions run at once,
+// the rest go to their pane.
+func (p *panes) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.ActionMsg:
 		p.actions = append(p.actions, msg.Action)
@@ -114,14 +102,8 @@ func (p *panes) update(msg tea.Msg) tea.Cmd {
 // until handles messages until cond holds.
 func (p *panes) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	timeout := time.After(2 * time.Minute)
-	for !cond() {
-		select {
-		case msg := <-p.msgs:
-			p.exec(p.update(msg))
-		case <-timeout:
-			t.Fatalf("timed out waiting for %s\nimages:\n%s\nlogs:\n%s", what, p.images.View(), p.logs.View())
-		}
+	if !p.d.Until(nil, cond, 2*time.Minute) {
+		t.Fatalf("timed out waiting for %s\nimages:\n%s\nlogs:\n%s", what, p.images.View(), p.logs.View())
 	}
 }
 
