@@ -79,7 +79,7 @@ func newPane(t *testing.T, o Options) (*Model, *fakeService) {
 	o.Now = func() time.Time { return now }
 	m := New(o)
 	m.SetSize(118, 12)
-	uitest.Settle(m, m.Start(context.Background(), 7, svc), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 7, svc))
 	if !m.received {
 		t.Fatal("the watch's snapshot did not reach the pane")
 	}
@@ -412,7 +412,7 @@ func TestServiceThatCannotScaleHidesPlusAndMinusOnly(t *testing.T) {
 	svc := &fakeService{snaps: []Snapshot{fixture(t)}}
 	m := New(Options{Now: func() time.Time { return now }})
 	m.SetSize(118, 12)
-	uitest.Settle(m, m.Start(context.Background(), 7, cannotScale{svc}), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 7, cannotScale{svc}))
 	for _, k := range []string{"+", "-"} {
 		if cmd := m.Update(uitest.Key(k)); cmd != nil {
 			t.Errorf("%s did something though the service cannot scale: %#v", k, cmd())
@@ -433,7 +433,7 @@ func TestServiceThatCannotScaleHidesPlusAndMinusOnly(t *testing.T) {
 	action(t, m.Update(uitest.Key("r")))
 
 	// The next session's service can scale: the keys come back.
-	uitest.Settle(m, m.Start(context.Background(), 8, &fakeService{snaps: []Snapshot{fixture(t)}}), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 8, &fakeService{snaps: []Snapshot{fixture(t)}}))
 	if cmd := m.Update(uitest.Key("+")); cmd == nil {
 		t.Error("+ stayed hidden in a session that can scale")
 	}
@@ -457,7 +457,7 @@ func TestWatchErrorIsShown(t *testing.T) {
 	svc := &fakeService{err: errors.New("pods is forbidden: User cannot list pods; ask for the view role")}
 	m := New(Options{Now: func() time.Time { return now }})
 	m.SetSize(80, 10)
-	uitest.Settle(m, m.Start(context.Background(), 1, svc), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 1, svc))
 	if !strings.Contains(m.View(), "cannot watch the pods: pods is forbidden") {
 		t.Errorf("view:\n%s", m.View())
 	}

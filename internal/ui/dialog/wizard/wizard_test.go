@@ -33,7 +33,7 @@ type harness struct {
 
 // waitLimit only ends a test that would otherwise hang; the waits end on
 // a state, long before it on any machine.
-const waitLimit = 30 * time.Second
+const waitLimit = uitest.WaitLimit
 
 func newHarness(t *testing.T, f *fakeService) *harness {
 	t.Helper()
@@ -247,9 +247,13 @@ func TestPreflightRefreshesWhileShownAndStopsAfter(t *testing.T) {
 	f := newFake()
 	m := New(Options{Service: f, Refresh: 5 * time.Millisecond})
 	h := &harness{t: t, m: m, f: f, inbox: make(chan tea.Msg, 1024)}
-	h.until(m.Init(), "the checks run three times while shown", func() bool { return countPrefix(f.Calls(), "preflight") >= 3 })
+	// Between two runs, not during one: a key while the checks run is ignored.
+	h.until(m.Init(), "the checks run three times while shown, and not running", func() bool {
+		return countPrefix(f.Calls(), "preflight") >= 3 && m.Busy() == ""
+	})
 	// A refresh from before the step was left is dropped.
 	h.press("enter")
+	h.wantStep(StepContext)
 	before := countPrefix(f.Calls(), "preflight")
 	h.do(m.Update(refreshMsg{gen: m.gen - 1}))
 	if countPrefix(f.Calls(), "preflight") != before {
