@@ -157,7 +157,8 @@ type world struct {
 	images       images.Service
 	health       HealthService // nil: the session has none
 	releaseReads atomic.Int32
-	release      release.Service // nil: fakeRelease, which cannot change anything
+	release      release.Service  // nil: fakeRelease, which cannot change anything
+	wallClock    func() time.Time // nil: time.Now; when a dialog's grace period ends
 }
 
 func newWorld() *world {
@@ -166,7 +167,9 @@ func newWorld() *world {
 		logs:   &fakeLogs{lines: logLines(30)},
 		info:   sandbox,
 		images: fakeImages{},
-		opts:   Options{NoColor: true},
+		// Status lines stay until a test fades them, so that a success
+		// line's timer does not keep a wait for every command waiting.
+		opts: Options{NoColor: true, StatusFade: -1},
 	}
 }
 
@@ -189,12 +192,17 @@ func (w *world) options() Options {
 // root drives the value-typed root model through a uitest.Driver, which
 // hands every command's message to Update, a late one included.
 type root struct {
+	t testing.TB
 	m Model
 	d *uitest.Driver
 }
 
-func newRoot(o Options) *root {
-	r := &root{m: New(o)}
+// waitLimit only ends a test that would otherwise hang; the waits end on a
+// state, long before it on any machine.
+const waitLimit = uitest.WaitLimit
+
+func newRoot(t testing.TB, o Options) *root {
+	r := &root{t: t, m: New(o)}
 	r.d = uitest.NewDriver(r)
 	return r
 }
@@ -205,20 +213,28 @@ func (r *root) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// settle runs cmd and hands Update every message until none has come for
-// 20 ms. What a command says later comes in at a later settle.
-func (r *root) settle(cmd tea.Cmd) { r.d.Settle(cmd, 20*time.Millisecond) }
+// settle runs cmd and hands Update every message until every command has
+// answered (the fakes answer at once, the spinner stops when nothing
+// runs, status lines do not fade by themselves), failing the test when
+// that does not come.
+func (r *root) settle(cmd tea.Cmd) {
+	r.t.Helper()
+	if !r.d.Idle(cmd, waitLimit) {
+		r.t.Fatalf("waited %v for every command to answer; %d still running; tasks %v:\n%s", waitLimit, r.d.Running(), r.m.tasks, r.screen())
+	}
+}
 
 // until runs cmd and hands Update messages until done is true, failing the
-// test when it is not within 10 s.
-func (r *root) until(t testing.TB, cmd tea.Cmd, what string, done func() bool) {
-	t.Helper()
-	if !r.d.Until(cmd, done, 10*time.Second) {
-		t.Fatalf("not within 10 s: %s", what)
+// test when it is not; what names the state waited for.
+func (r *root) until(cmd tea.Cmd, what string, done func() bool) {
+	r.t.Helper()
+	if !r.d.Until(cmd, done, waitLimit) {
+		r.t.Fatalf("waited %v for %s; %d commands running; screen:\n%s", waitLimit, what, r.d.Running(), r.screen())
 	}
 }
 
 func (r *root) press(keys ...string) {
+	r.t.Helper()
 	for _, k := range keys {
 		r.settle(r.Update(uitest.Key(k)))
 	}
@@ -227,13 +243,19 @@ func (r *root) press(keys ...string) {
 func (r *root) screen() string { return r.m.View().Content }
 
 // connected starts the model against the fakes and waits until it is
-// connected and every pane's first load has landed, however slow the
-// machine, then until the model is quiet.
+// connected, every pane's first load has landed and every command has
+// answered, however slow the machine.
 func (w *world) connected(t testing.TB, width, height int) *root {
 	t.Helper()
-	r := newRoot(w.options())
+	r := newRoot(t, w.options())
+	if w.wallClock != nil {
+		r.m.wallClock = w.wallClock
+	}
+	// The wizard's preflight would be read again every 5 s for as long as
+	// it is shown, and a wait for every command to answer would never end.
+	r.m.wizardRefresh = -1
 	r.Update(tea.WindowSizeMsg{Width: width, Height: height})
-	r.until(t, r.m.Init(), "connected, with every pane's first load", func() bool {
+	r.until(r.m.Init(), "connected, with every pane's first load", func() bool {
 		if r.m.state != connected {
 			return false
 		}

@@ -80,7 +80,8 @@ type Options struct {
 	SaveDir string
 	// Now is the clock for ages; nil means time.Now. Tests fix it.
 	Now func() time.Time
-	// StatusFade is how long info and success lines stay; 0 means 4 s.
+	// StatusFade is how long info and success lines stay; 0 means 4 s, and
+	// below 0 they stay until replaced (tests fade them by hand).
 	StatusFade time.Duration
 	// OpenURL opens a URL in the browser, for o; nil hides o.
 	OpenURL func(url string) error
@@ -190,7 +191,10 @@ type Model struct {
 	// dialogs are the windows panes opened (forms, diffs), the front one
 	// last; the guard's dialog, when there is one, is in front of them.
 	dialogs    []common.Dialog
-	graceUntil time.Time // keys before this (wall clock) go nowhere: a dialog opened by itself
+	graceUntil time.Time        // keys before this (wall clock) go nowhere: a dialog opened by itself
+	wallClock  func() time.Time // time.Now; tests move it
+
+	wizardRefresh time.Duration // the wizard's preflight refresh; 0 is its default, tests turn it off
 
 	tasks    []task
 	nextTask int
@@ -230,8 +234,9 @@ func New(o Options) Model {
 		pods:              pods.New(pods.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, MinReplicas: o.MinReplicas, MaxReplicas: o.MaxReplicas, Now: o.Now}),
 		logs:              logs.New(logs.Options{Keys: o.Keys, ReadOnly: o.ReadOnly, SaveDir: o.SaveDir, Now: o.Now}),
 		focus:             common.PodsPane,
+		wallClock:         time.Now,
 	}
-	if m.fade <= 0 {
+	if m.fade == 0 {
 		m.fade = 4 * time.Second
 	}
 	// Assume a dark background until the terminal says otherwise.
@@ -382,7 +387,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.dialogs = append(m.dialogs, msg.Dialog)
 		if msg.Unasked {
-			m.graceUntil = time.Now().Add(dialogGrace)
+			m.graceUntil = m.wallClock().Add(dialogGrace)
 		}
 		return m, nil
 
@@ -471,7 +476,7 @@ func (m *Model) startSession(s Services) tea.Cmd {
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if (m.dialog != nil || len(m.dialogs) > 0) && time.Now().Before(m.graceUntil) {
+	if (m.dialog != nil || len(m.dialogs) > 0) && m.wallClock().Before(m.graceUntil) {
 		return m, nil
 	}
 	if m.dialog != nil {
@@ -638,7 +643,7 @@ func bodyOf(a common.Action) string {
 // graceFor keeps keys off a question that opened by itself for a moment.
 func (m *Model) graceFor(a common.Action) {
 	if a.Unasked {
-		m.graceUntil = time.Now().Add(dialogGrace)
+		m.graceUntil = m.wallClock().Add(dialogGrace)
 	}
 }
 
@@ -724,6 +729,9 @@ func (m *Model) setStatus(text string, err error, kind statusKind) tea.Cmd {
 	}
 	m.status = status{id: m.statusN, kind: kind, text: text}
 	m.keys.Dismiss.SetEnabled(false) // an error shown before is replaced
+	if m.fade < 0 {
+		return nil
+	}
 	return expireStatus(m.statusN, m.fade)
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -79,7 +78,7 @@ func TestTooSmallSaysSo(t *testing.T) {
 func TestScaleOnALocalContextRunsWithASpinnerAndReports(t *testing.T) {
 	w := newWorld()
 	r := w.connected(t, 120, 40)
-	act := uitest.Run(r.Update(uitest.Key("+")), time.Second)
+	act := uitest.Run(t, r.Update(uitest.Key("+")))
 	if len(act) != 1 {
 		t.Fatalf("+ gave %d messages", len(act))
 	}
@@ -188,7 +187,7 @@ func TestReadOnlyHidesMutatingKeysAndRefusesActions(t *testing.T) {
 
 func TestQuitWhileWorkRunsAsksFirst(t *testing.T) {
 	r := newWorld().connected(t, 120, 40)
-	act := uitest.Run(r.Update(uitest.Key("+")), time.Second)
+	act := uitest.Run(t, r.Update(uitest.Key("+")))
 	r.Update(act[0]) // the scale runs; its command is never executed here
 	if cmd := r.Update(uitest.Key("q")); cmd != nil {
 		t.Fatal("q quit while work runs")
@@ -222,7 +221,7 @@ func TestQuitWhileWorkRunsAsksFirst(t *testing.T) {
 
 func TestQuitTwiceWhileStoppingQuitsAtOnce(t *testing.T) {
 	r := newWorld().connected(t, 120, 40)
-	act := uitest.Run(r.Update(uitest.Key("+")), time.Second)
+	act := uitest.Run(t, r.Update(uitest.Key("+")))
 	r.Update(act[0])
 	r.Update(uitest.Key("q"))
 	r.Update(uitest.Key("y"))
@@ -293,16 +292,16 @@ func TestResultsOfAnOldSessionAreDropped(t *testing.T) {
 	old := make(chan pods.Snapshot, 1)
 	fresh := make(chan pods.Snapshot, 1)
 	w.pods.chans = []chan pods.Snapshot{old, fresh}
-	r := newRoot(w.options())
+	r := newRoot(t, w.options())
 	r.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	var connect connectResultMsg
-	for _, msg := range uitest.Run(r.m.Init(), time.Second) {
+	for _, msg := range uitest.Run(t, r.m.Init()) {
 		if c, ok := msg.(connectResultMsg); ok {
 			connect = c
 		}
 	}
 	var oldStart tea.Msg
-	for _, msg := range uitest.Run(r.Update(connect), time.Second) {
+	for _, msg := range uitest.Run(t, r.Update(connect)) {
 		if rt, ok := msg.(common.Routed); ok && rt.Routing().Pane == common.PodsPane {
 			oldStart = msg
 		}
@@ -313,9 +312,12 @@ func TestResultsOfAnOldSessionAreDropped(t *testing.T) {
 	// A second session (a context or namespace switch) starts before the
 	// first session's watch reports.
 	r.m.gen++
-	r.settle(r.m.startSession(Services{Pods: w.pods}))
+	r.d.Start(r.m.startSession(Services{Pods: w.pods}))
 	fresh <- podSnapshot(3)
 	close(fresh)
+	r.until(nil, "the second session's three backend pods", func() bool {
+		return strings.Contains(r.screen(), "taskmaster-backend-7d9f8c6b5-00002")
+	})
 	r.settle(r.Update(oldStart))
 	old <- podSnapshot(1)
 	close(old)
@@ -363,7 +365,7 @@ func TestConfigRemapsRootAndPaneKeys(t *testing.T) {
 	if !r.m.Zoomed() {
 		t.Error("Z does not zoom")
 	}
-	act := uitest.Run(r.Update(uitest.Key("u")), time.Second)
+	act := uitest.Run(t, r.Update(uitest.Key("u")))
 	if len(act) != 1 {
 		t.Fatal("u did not scale")
 	}

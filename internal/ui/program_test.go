@@ -31,7 +31,7 @@ func TestProgramFailRetryConnectQuit(t *testing.T) {
 	waitForScreen(t, tm, "v1.36.3")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(uitest.WaitLimit)).(Model)
 	if final.state != connected || len(attempts) != 2 {
 		t.Errorf("ended in state %d after %d attempts, want connected after 2", final.state, len(attempts))
 	}
@@ -42,7 +42,7 @@ func waitForScreen(t *testing.T, tm *teatest.TestModel, want string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte(want))
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}, teatest.WithDuration(uitest.WaitLimit), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
 // TestProgramFocusZoomScale runs the whole program against the fakes: move
@@ -61,7 +61,7 @@ func TestProgramFocusZoomScale(t *testing.T) {
 	waitForScreen(t, tm, "scaled taskmaster-backend to 3")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(uitest.WaitLimit)).(Model)
 	if final.Focus() != 2 || final.Zoomed() {
 		t.Errorf("ended with focus %v zoomed %v, want Pods unzoomed", final.Focus(), final.Zoomed())
 	}
@@ -94,7 +94,7 @@ func TestProgramUpgradeWithItsDiff(t *testing.T) {
 	waitForScreen(t, tm, "upgraded taskmaster: revision 4 deployed")
 	send(tm, "q")
 
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(uitest.WaitLimit)).(Model)
 	if got := ops.Calls(); !slicesContain(got, "apply upgrade-token") || ops.changes[0].Tags["backend"] != "2.0.0" {
 		t.Errorf("calls %v, change %+v", got, ops.changes)
 	}
@@ -114,12 +114,12 @@ func TestProgramRollbackWithItsDiff(t *testing.T) {
 	// One wait: each reads the output on from where the last stopped.
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("Roll back taskmaster to revision 1")) && bytes.Contains(b, []byte("APP_ENV: production"))
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}, teatest.WithDuration(uitest.WaitLimit), teatest.WithCheckInterval(10*time.Millisecond))
 	send(tm, "y")
 	waitForScreen(t, tm, "✓ upgraded taskmaster")
 	send(tm, "q")
 
-	tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.FinalModel(t, teatest.WithFinalTimeout(uitest.WaitLimit))
 	if len(ops.applied) != 1 || ops.applied[0].Op != "rollback" || ops.applied[0].To != 1 {
 		t.Errorf("applied %+v; want the rollback to revision 1", ops.applied)
 	}

@@ -20,7 +20,7 @@ func (m *Model) openWizard() tea.Cmd {
 	m.wizardShown = true
 	m.wizard = wizard.New(wizard.Options{
 		Service: m.wizardSvc, Namespace: m.info.Namespace, Release: m.release.Name(),
-		AppDir: m.appDir, Context: m.sessionCtx,
+		AppDir: m.appDir, Context: m.sessionCtx, Refresh: m.wizardRefresh,
 	})
 	m.wizard.SetStyles(m.styles)
 	m.wizard.SetSize(m.width, max(1, m.height-chrome))

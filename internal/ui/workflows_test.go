@@ -193,28 +193,30 @@ func TestUpgradeProgressNamesFailingPods(t *testing.T) {
 	_, r := opsWorld(t, ops)
 	r.press("u", "enter")
 	// Progress arrives while the action runs: run it step by step.
-	act := uitest.Run(r.Update(uitest.Key("y")), time.Second)
+	act := uitest.Run(t, r.Update(uitest.Key("y")))
 	if len(act) != 1 {
 		t.Fatalf("y gave %d messages", len(act))
 	}
-	msgs := uitest.Run(r.Update(act[0]), time.Second)
+	msgs := uitest.Run(t, r.Update(act[0]))
 	var done []any
 	for _, msg := range msgs {
 		if _, ok := msg.(taskDoneMsg); ok {
 			done = append(done, msg)
 			continue
 		}
-		r.settle(r.Update(msg))
+		r.d.Start(r.Update(msg))
 	}
-	scr := r.screen()
-	if !strings.Contains(scr, "▶ upgrade release taskmaster") || !strings.Contains(scr, "✗ taskmaster-backend-new CrashLoopBackOff") ||
-		!strings.Contains(scr, "1/2 pods ready") {
-		t.Errorf("live progress is not shown:\n%s", scr)
-	}
+	// The task runs until its end is handed over below, and its spinner
+	// with it: wait for the progress, not for every command.
+	r.until(nil, "the upgrade's live progress", func() bool {
+		scr := r.screen()
+		return strings.Contains(scr, "▶ upgrade release taskmaster") && strings.Contains(scr, "✗ taskmaster-backend-new CrashLoopBackOff") &&
+			strings.Contains(scr, "1/2 pods ready")
+	})
 	for _, d := range done {
 		r.settle(r.Update(d))
 	}
-	scr = r.screen()
+	scr := r.screen()
 	if !strings.Contains(scr, "✗ upgrade of taskmaster (revision 4) failed; pod taskmaster-backend-new: CrashLoopBackOff") {
 		t.Errorf("the failure and its pod are not shown:\n%s", scr)
 	}
@@ -397,17 +399,26 @@ func TestInstallWhenNothingIsInstalled(t *testing.T) {
 func TestStuckReleaseOffersRecoveryByItself(t *testing.T) {
 	ops := newOps()
 	ops.state = "pending-upgrade"
-	_, r := opsWorld(t, ops)
+	w := newWorld()
+	w.release = ops
+	// The wall clock stands still until the test moves it: a key comes
+	// within the grace period because the test says so, not because the
+	// machine was quick.
+	wall := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+	w.wallClock = func() time.Time { return wall }
+	r := w.connected(t, 120, 40)
+	r.press("2")
 	if r.m.dialog == nil || !strings.Contains(r.screen(), "Recover release taskmaster: roll back to revision 3?") ||
 		!strings.Contains(r.screen(), "Revision 4 has been pending-upgrade for 3m") {
 		t.Fatalf("a stuck release did not offer recovery:\n%s", r.screen())
 	}
 	// A key typed for the panes just as it opened does not answer it.
+	wall = wall.Add(dialogGrace - time.Millisecond)
 	r.press("y")
-	if slicesContain(ops.Calls(), "recover") {
+	if slicesContain(ops.Calls(), "recover") || r.m.dialog == nil {
 		t.Fatal("a key within the grace period answered the question")
 	}
-	r.m.graceUntil = time.Time{}
+	wall = wall.Add(time.Millisecond)
 	r.press("y")
 	if !slicesContain(ops.Calls(), "recover") {
 		t.Fatalf("y did not recover: %v", ops.Calls())

@@ -3,7 +3,6 @@ package images
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/taskmaster-ai/tmtui/internal/ui/uitest"
 )
@@ -11,7 +10,7 @@ import (
 func BenchmarkView(b *testing.B) {
 	m := New(Options{})
 	m.SetSize(78, 9)
-	uitest.Settle(m, m.Start(context.Background(), 1, &listOnly{images: fixture()}), time.Second)
+	uitest.Idle(b, m, m.Start(context.Background(), 1, &listOnly{images: fixture()}))
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()

@@ -119,7 +119,7 @@ func pane(t *testing.T, svc Service, o Options) (*Model, *time.Time) {
 	o.Now = func() time.Time { return now }
 	m := New(o)
 	m.SetSize(100, 8)
-	uitest.Settle(m, m.Start(context.Background(), 1, svc), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 1, svc))
 	return m, &now
 }
 
@@ -143,7 +143,7 @@ func only(t *testing.T, cmd tea.Cmd) tea.Msg {
 	if cmd == nil {
 		t.Fatal("no command")
 	}
-	msgs := uitest.Run(cmd, time.Second)
+	msgs := uitest.Run(t, cmd)
 	if len(msgs) != 1 {
 		t.Fatalf("messages = %#v, want one", msgs)
 	}
@@ -214,7 +214,7 @@ func TestListAndKeys(t *testing.T) {
 	if m.Cursor() != 0 {
 		t.Errorf("cursor = %d", m.Cursor())
 	}
-	uitest.Settle(m, press(m, "r"), time.Second)
+	uitest.Idle(t, m, press(m, "r"))
 	if svc.listed() != 2 {
 		t.Errorf("r listed %d times in all, want 2", svc.listed())
 	}
@@ -304,7 +304,7 @@ func TestBuildPromptThenBuildStreamsToTheLogsPane(t *testing.T) {
 		t.Errorf("started outcome %q %v", text, err)
 	}
 
-	msgs := uitest.Run(m.Update(started), time.Second)
+	msgs := uitest.Run(t, m.Update(started))
 	if !m.Building() || enabled(m.ShortHelp()) != "d c r" {
 		t.Errorf("building %v, keys %q", m.Building(), enabled(m.ShortHelp()))
 	}
@@ -337,7 +337,7 @@ func TestBuildPromptThenBuildStreamsToTheLogsPane(t *testing.T) {
 		t.Errorf("done outcome %q %v", text, err)
 	}
 	before := svc.listed()
-	msgs = uitest.Run(m.Update(done), time.Second)
+	msgs = uitest.Run(t, m.Update(done))
 	if m.Building() || m.Busy() != "" || !strings.Contains(m.View(), "✓ built taskmaster-backend:dev-20261125-1702 in 1:02, within the 5:00 budget") {
 		t.Errorf("after the build:\n%s", m.View())
 	}
@@ -411,7 +411,7 @@ func TestCancelStopsTheBuild(t *testing.T) {
 	m, _ := pane(t, svc, Options{})
 	press(m, "b")
 	started := actionOf(t, press(m, "enter")).Action.Run(context.Background(), "")
-	msgs := uitest.Run(m.Update(started), time.Second)
+	msgs := uitest.Run(t, m.Update(started))
 	var next tea.Cmd
 	for _, msg := range msgs {
 		if o, ok := msg.(common.BuildOutputMsg); ok {
@@ -436,7 +436,7 @@ func TestCancelStopsTheBuild(t *testing.T) {
 	if text, err := done.Outcome(); err != nil || !strings.Contains(text, "cancelled after 0:12") {
 		t.Errorf("outcome %q %v", text, err)
 	}
-	uitest.Run(m.Update(done), time.Second)
+	uitest.Run(t, m.Update(done))
 	if m.Building() || m.keys.Cancel.Enabled() {
 		t.Error("still building after the cancel")
 	}
@@ -463,13 +463,13 @@ func TestRemoveAsksThenRemovesTheSelectedTag(t *testing.T) {
 		t.Errorf("removed %v", svc.removed)
 	}
 	svc.set(fixture()[:1], nil)
-	uitest.Settle(m, m.Update(res), time.Second)
+	uitest.Idle(t, m, m.Update(res))
 	if len(m.Images()) != 1 || m.Cursor() != 0 {
 		t.Errorf("after removing: %d images, cursor %d", len(m.Images()), m.Cursor())
 	}
 	// Nothing to remove where there is no image.
 	svc.set([]Image{{Repository: "taskmaster-backend"}}, nil)
-	uitest.Settle(m, press(m, "r"), time.Second)
+	uitest.Idle(t, m, press(m, "r"))
 	if press(m, "d") != nil || strings.Contains(enabled(m.ShortHelp()), "d") {
 		t.Error("d offered for a missing image")
 	}
@@ -548,7 +548,7 @@ func TestEngineNotReachableRetriesAndRecovers(t *testing.T) {
 	// The engine comes back; the scheduled retry finds it.
 	svc.set(fixture(), nil)
 	calls := svc.listed()
-	uitest.Settle(m, m.Update(retryMsg{m.route}), time.Second)
+	uitest.Idle(t, m, m.Update(retryMsg{m.route}))
 	if m.Unreachable() || len(m.Images()) != 2 || svc.listed() != calls+1 || !strings.Contains(m.View(), "taskmaster-backend:1.2.0") {
 		t.Errorf("did not recover:\n%s", m.View())
 	}
@@ -568,9 +568,14 @@ func TestEngineNotReachableRetriesAndRecovers(t *testing.T) {
 }
 
 func TestRetryIsATimer(t *testing.T) {
-	// The retry is a tea.Tick: it must not fire at once.
-	if msgs := uitest.Run(retryCmd(common.Route{}), 50*time.Millisecond); len(msgs) != 0 {
-		t.Errorf("retry fired at once: %v", msgs)
+	// The retry is a tea.Tick: it must not fire at once. A slow machine
+	// can only make it later, so the 50 ms here cannot fail a correct retry.
+	fired := make(chan tea.Msg, 1)
+	go func() { fired <- retryCmd(common.Route{})() }()
+	select {
+	case msg := <-fired:
+		t.Errorf("retry fired at once: %v", msg)
+	case <-time.After(50 * time.Millisecond):
 	}
 }
 

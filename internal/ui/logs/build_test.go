@@ -3,7 +3,6 @@ package logs
 import (
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -32,7 +31,7 @@ func TestBuildOutputIsShownTaggedAndReadOn(t *testing.T) {
 		t.Fatal("b switched to a build output that does not exist")
 	}
 	cmd := m.Update(buildMsg(1, "building", "Step 1/2 : FROM scratch", "Step 2/2 : COPY app /app"))
-	if msgs := uitest.Run(cmd, time.Second); len(msgs) != 1 || msgs[0] != (nextMsg{}) {
+	if msgs := uitest.Run(t, cmd); len(msgs) != 1 || msgs[0] != (nextMsg{}) {
 		t.Errorf("the pane did not read on: %v", msgs)
 	}
 	if !m.ShowingBuild() || !m.keys.Build.Enabled() {
@@ -81,7 +80,7 @@ func TestBuildOutputIsShownTaggedAndReadOn(t *testing.T) {
 	if m.Len() != 1 || !m.ShowingBuild() {
 		t.Errorf("new build: len %d, showing build %v", m.Len(), m.ShowingBuild())
 	}
-	uitest.Settle(m, m.ShowPod(backend), time.Second)
+	uitest.Idle(t, m, m.ShowPod(backend))
 	if m.ShowingBuild() {
 		t.Error("opening a pod's logs kept the build output")
 	}

@@ -65,7 +65,7 @@ func newPane(t *testing.T, o Options) (*Model, *fakeService) {
 	o.Now = func() time.Time { return now }
 	m := New(o)
 	m.SetSize(80, 11)
-	uitest.Settle(m, m.Start(context.Background(), 3, svc), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 3, svc))
 	return m, svc
 }
 
@@ -248,22 +248,22 @@ func TestOnePodPreviousAndAllPods(t *testing.T) {
 	if st, ok := press(m, "p")().(common.StatusMsg); !ok || !strings.Contains(st.Info, "per pod") {
 		t.Error("p with all pods does not explain itself")
 	}
-	uitest.Settle(m, m.ShowPod(backend), time.Second)
+	uitest.Idle(t, m, m.ShowPod(backend))
 	if svc.last() != (Query{Pod: backend}) || m.Len() != 3 || strings.Contains(lastLine(m), "[") {
 		t.Errorf("ShowPod: query %+v, %d lines, last %q", svc.last(), m.Len(), lastLine(m))
 	}
-	uitest.Settle(m, press(m, "p"), time.Second)
+	uitest.Idle(t, m, press(m, "p"))
 	if svc.last() != (Query{Pod: backend, Previous: true}) || lastLine(m) != "panic: database unreachable" {
 		t.Errorf("p: query %+v, last %q", svc.last(), lastLine(m))
 	}
 	if !strings.Contains(view(m)[0], "(previous container)") {
 		t.Errorf("settings line: %q", view(m)[0])
 	}
-	uitest.Settle(m, press(m, "a"), time.Second)
+	uitest.Idle(t, m, press(m, "a"))
 	if svc.last() != (Query{}) || m.Len() != 25 {
 		t.Errorf("a: query %+v, %d lines", svc.last(), m.Len())
 	}
-	uitest.Settle(m, press(m, "a"), time.Second)
+	uitest.Idle(t, m, press(m, "a"))
 	if svc.last() != (Query{Pod: backend}) {
 		t.Errorf("a again: query %+v", svc.last())
 	}

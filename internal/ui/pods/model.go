@@ -142,7 +142,13 @@ type Model struct {
 	offset  int    // first row shown
 	details bool   // showing the selected pod's details
 	scroll  int    // first line of the details shown
-	selName string // the selected pod, kept across snapshots
+	selName string // the selected pod, kept across snapshots once the user chose it
+	// chosen says the user moved the selection. Until then it follows the
+	// first row: the watch's first snapshots can hold only some of the pods
+	// (a slow start shows the frontend before the backend), and a selection
+	// kept on whichever pod came first is one nobody made, which a key like
+	// + would then act on.
+	chosen bool
 }
 
 // New returns the pane, idle until Start.
@@ -249,15 +255,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) setSnapshot(s Snapshot) {
 	m.snap, m.received = s, true
 	m.cursor = 0
+	found := false
 	for i, p := range s.Pods {
-		if p.Name == m.selName {
-			m.cursor = i
+		if m.chosen && p.Name == m.selName {
+			m.cursor, found = i, true
 			break
 		}
 	}
-	if m.cursor >= len(s.Pods) {
-		m.cursor = max(0, len(s.Pods)-1)
-	}
+	// The pod the user chose is gone: what is selected now is the first row,
+	// which they did not choose either.
+	m.chosen = found
 	if p, ok := m.Selected(); ok {
 		m.selName = p.Name
 	} else {
@@ -272,6 +279,7 @@ func (m *Model) move(delta int) {
 	}
 	m.cursor = min(max(m.cursor+delta, 0), len(m.snap.Pods)-1)
 	m.selName = m.snap.Pods[m.cursor].Name
+	m.chosen = true
 	m.clampOffset()
 }
 

@@ -79,7 +79,7 @@ func newPane(t *testing.T, o Options) (*Model, *fakeService) {
 	o.Now = func() time.Time { return now }
 	m := New(o)
 	m.SetSize(118, 12)
-	uitest.Settle(m, m.Start(context.Background(), 7, svc), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 7, svc))
 	if !m.received {
 		t.Fatal("the watch's snapshot did not reach the pane")
 	}
@@ -226,6 +226,56 @@ func TestSelectionFollowsThePodAcrossSnapshots(t *testing.T) {
 	}
 }
 
+// On a slow start the watch's first snapshot can hold only the frontend. A
+// selection the user never made follows the first row as the pods come, so
+// + acts on the pod shown first, not on whichever came first.
+func TestUnchosenSelectionFollowsTheFirstRow(t *testing.T) {
+	m := New(Options{Now: func() time.Time { return now }})
+	m.SetSize(118, 12)
+	m.Start(context.Background(), 7, &fakeService{}) // the snapshots come below, one by one
+	full := fixture(t)
+	frontendOnly := full
+	frontendOnly.Pods = full.Pods[2:]
+	m.Update(snapshotMsg{snap: frontendOnly})
+	m.Update(snapshotMsg{snap: full})
+	if p, _ := m.Selected(); p.Name != full.Pods[0].Name {
+		t.Fatalf("selected %q, want the first row %q", p.Name, full.Pods[0].Name)
+	}
+	if a := action(t, m.Update(uitest.Key("+"))); !strings.Contains(a.Action.Title, "backend") {
+		t.Errorf("+ asked for %q, want the backend scaled", a.Action.Title)
+	}
+
+	// Once the user moves it, the selection stays on their pod wherever it sorts.
+	m.Update(uitest.Key("down"))
+	chosen := full.Pods[1].Name
+	reordered := full
+	reordered.Pods = []Pod{full.Pods[2], full.Pods[0], full.Pods[1]}
+	m.Update(snapshotMsg{snap: reordered})
+	if p, _ := m.Selected(); p.Name != chosen {
+		t.Errorf("after the user chose %q the selection moved to %q", chosen, p.Name)
+	}
+
+	// Their pod went away: the first row is selected, and follows again.
+	m.Update(snapshotMsg{snap: frontendOnly})
+	m.Update(snapshotMsg{snap: full})
+	if p, _ := m.Selected(); p.Name != full.Pods[0].Name {
+		t.Errorf("after the chosen pod went away: selected %q, want the first row %q", p.Name, full.Pods[0].Name)
+	}
+}
+
+// Opening a pod's details chooses it: they do not turn into another pod's.
+func TestDetailsKeepTheirPod(t *testing.T) {
+	m := New(Options{Now: func() time.Time { return now }})
+	m.SetSize(118, 12)
+	full := fixture(t)
+	m.Update(snapshotMsg{snap: full})
+	m.Update(uitest.Key("enter"))
+	m.Update(snapshotMsg{snap: Snapshot{Conn: full.Conn, Deployments: full.Deployments, Pods: []Pod{full.Pods[2], full.Pods[0], full.Pods[1]}}})
+	if p, _ := m.Selected(); !m.details || p.Name != full.Pods[0].Name {
+		t.Errorf("details show %q (open %v), want %q", p.Name, m.details, full.Pods[0].Name)
+	}
+}
+
 func TestScaleUpAsksForAnActionThatScales(t *testing.T) {
 	m, svc := newPane(t, Options{})
 	a := action(t, m.Update(uitest.Key("+")))
@@ -362,7 +412,7 @@ func TestServiceThatCannotScaleHidesPlusAndMinusOnly(t *testing.T) {
 	svc := &fakeService{snaps: []Snapshot{fixture(t)}}
 	m := New(Options{Now: func() time.Time { return now }})
 	m.SetSize(118, 12)
-	uitest.Settle(m, m.Start(context.Background(), 7, cannotScale{svc}), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 7, cannotScale{svc}))
 	for _, k := range []string{"+", "-"} {
 		if cmd := m.Update(uitest.Key(k)); cmd != nil {
 			t.Errorf("%s did something though the service cannot scale: %#v", k, cmd())
@@ -383,7 +433,7 @@ func TestServiceThatCannotScaleHidesPlusAndMinusOnly(t *testing.T) {
 	action(t, m.Update(uitest.Key("r")))
 
 	// The next session's service can scale: the keys come back.
-	uitest.Settle(m, m.Start(context.Background(), 8, &fakeService{snaps: []Snapshot{fixture(t)}}), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 8, &fakeService{snaps: []Snapshot{fixture(t)}}))
 	if cmd := m.Update(uitest.Key("+")); cmd == nil {
 		t.Error("+ stayed hidden in a session that can scale")
 	}
@@ -407,7 +457,7 @@ func TestWatchErrorIsShown(t *testing.T) {
 	svc := &fakeService{err: errors.New("pods is forbidden: User cannot list pods; ask for the view role")}
 	m := New(Options{Now: func() time.Time { return now }})
 	m.SetSize(80, 10)
-	uitest.Settle(m, m.Start(context.Background(), 1, svc), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 1, svc))
 	if !strings.Contains(m.View(), "cannot watch the pods: pods is forbidden") {
 		t.Errorf("view:\n%s", m.View())
 	}

@@ -31,7 +31,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.move(1)
 	case key.Matches(msg, k.Details):
 		if _, ok := m.Selected(); ok {
-			m.details, m.scroll = true, 0
+			// Looking at a pod's details is choosing it: the details stay
+			// on it when another pod sorts first.
+			m.details, m.scroll, m.chosen = true, 0, true
 		}
 	case key.Matches(msg, k.Logs):
 		return m.openLogs()

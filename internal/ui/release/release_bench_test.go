@@ -11,7 +11,7 @@ import (
 func BenchmarkView(b *testing.B) {
 	m := New(Options{Release: "taskmaster", Now: func() time.Time { return now }})
 	m.SetSize(78, 9)
-	uitest.Settle(m, m.Start(context.Background(), 1, fixture()), time.Second)
+	uitest.Idle(b, m, m.Start(context.Background(), 1, fixture()))
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()

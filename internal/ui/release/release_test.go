@@ -43,7 +43,7 @@ func fixture() *fakeService {
 func newPane(t *testing.T, svc Service) *Model {
 	m := New(Options{Release: "taskmaster", Now: func() time.Time { return now }})
 	m.SetSize(100, 10)
-	uitest.Settle(m, m.Start(context.Background(), 1, svc), time.Second)
+	uitest.Idle(t, m, m.Start(context.Background(), 1, svc))
 	return m
 }
 
@@ -88,7 +88,7 @@ func TestViewersShowTheSelectedRevision(t *testing.T) {
 		key  string
 		kind Kind
 	}{{"n", Notes}, {"v", Values}, {"m", Manifest}} {
-		uitest.Settle(m, m.Update(uitest.Key(k.key)), time.Second)
+		uitest.Idle(t, m, m.Update(uitest.Key(k.key)))
 		kind, rev, open := m.Viewing()
 		if !open || kind != k.kind || rev != 2 {
 			t.Errorf("%s opened %v %s of revision %d", k.key, open, kind, rev)
@@ -113,7 +113,7 @@ func TestRefreshReloads(t *testing.T) {
 	svc := fixture()
 	m := newPane(t, svc)
 	svc.status.Revision = 4
-	uitest.Settle(m, m.Update(uitest.Key("r")), time.Second)
+	uitest.Idle(t, m, m.Update(uitest.Key("r")))
 	if _, rev, _, _ := m.Header(); rev != 4 {
 		t.Errorf("r did not reload: rev %d", rev)
 	}
@@ -161,17 +161,17 @@ func TestAWorkflowKeyPressedWhileTheReleaseIsReadWaitsForTheRead(t *testing.T) {
 		svc.status, svc.history = f.status, f.history // installed meanwhile
 		load := m.load()
 
-		waiting := fmt.Sprint(uitest.Run(m.Update(uitest.Key(tc.key)), time.Second))
+		waiting := fmt.Sprint(uitest.Run(t, m.Update(uitest.Key(tc.key))))
 		if !strings.Contains(waiting, "reading the release") || svc.current != 0 {
 			t.Errorf("%s during the read: %s (settings read %d times), want it kept until the read lands", tc.key, waiting, svc.current)
 		}
-		loaded := uitest.Run(load, time.Second)
+		loaded := uitest.Run(t, load)
 		if len(loaded) != 1 {
 			t.Fatalf("the read gave %d messages", len(loaded))
 		}
 		var opened []string
-		for _, msg := range uitest.Run(m.Update(loaded[0]), time.Second) {
-			for _, next := range uitest.Run(m.Update(msg), time.Second) {
+		for _, msg := range uitest.Run(t, m.Update(loaded[0])) {
+			for _, next := range uitest.Run(t, m.Update(msg)) {
 				if d, ok := next.(common.OpenDialogMsg); ok {
 					opened = append(opened, d.Dialog.View(styles.Plain(), 100, 30))
 				}
@@ -202,7 +202,7 @@ func TestTheSelectionStaysOnItsRevisionWhenTheHistoryGrows(t *testing.T) {
 		svc.status.Revision = 4
 		svc.history = append([]Revision{{Number: 4, State: "deployed", Chart: "taskmaster-0.1.0", AppVersion: "1.3.0", Updated: now}}, svc.history...)
 		svc.history[1].State = "superseded"
-		uitest.Settle(m, m.load(), time.Second)
+		uitest.Idle(t, m, m.load())
 		if got := m.history[m.cursor].Number; got != tc.want {
 			t.Errorf("%d× down, then the history grew: revision %d selected, want %d", tc.downs, got, tc.want)
 		}

@@ -8,50 +8,46 @@ import (
 
 // Driver runs a model's commands the way Bubble Tea's program does: each in
 // a goroutine of its own, and every message one returns handed to Update in
-// turn, none dropped. Settle, by contrast, leaves behind a command that has
-// not answered within its wait, and its message is lost: on a loaded machine
-// that can be a fake's answer that was merely late, and the test then sees a
-// pane that never loaded. With a Driver, a command still running when one
-// Settle ends (a timer, a stream with nothing to say yet, or a slow fake)
-// delivers its message to a later Settle or Until.
+// turn, none dropped, however late it comes. Tests wait with it for a
+// state (Until) or for every command to have answered (Idle), never for a
+// quiet moment: on a loaded machine a fake's answer can come after any
+// quiet moment, and the test would then see a pane that never loaded.
+//
+// Start, Until and Idle are called from the test's goroutine only.
 type Driver struct {
 	u    Updater
 	msgs chan tea.Msg
+	// running counts the commands started whose message has not been
+	// handled yet.
+	running int
 }
 
 // NewDriver returns a Driver that feeds u.
 func NewDriver(u Updater) *Driver { return &Driver{u: u, msgs: make(chan tea.Msg)} }
 
 // Start runs cmd in the background; its message, and the messages of the
-// commands of any batch it returns, wait for Settle or Until.
+// commands of any batch it returns, wait for Until or Idle.
 func (d *Driver) Start(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	go func() {
-		switch msg := cmd().(type) {
-		case nil:
-		case tea.BatchMsg:
-			for _, c := range msg {
-				d.Start(c)
-			}
-		default:
-			d.msgs <- msg
-		}
-	}()
+	d.running++
+	go func() { d.msgs <- cmd() }()
 }
 
-// Settle starts cmd and hands every message that arrives to Update (and
-// starts the command Update returns), until none has arrived for quiet.
-func (d *Driver) Settle(cmd tea.Cmd, quiet time.Duration) {
-	d.Start(cmd)
-	for {
-		select {
-		case msg := <-d.msgs:
-			d.Start(d.u.Update(msg))
-		case <-time.After(quiet):
-			return
+// Running says how many commands have not answered yet.
+func (d *Driver) Running() int { return d.running }
+
+func (d *Driver) handle(msg tea.Msg) {
+	d.running--
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			d.Start(c)
 		}
+	default:
+		d.Start(d.u.Update(msg))
 	}
 }
 
@@ -64,10 +60,20 @@ func (d *Driver) Until(cmd tea.Cmd, done func() bool, max time.Duration) bool {
 	for !done() {
 		select {
 		case msg := <-d.msgs:
-			d.Start(d.u.Update(msg))
+			d.handle(msg)
 		case <-deadline:
 			return done()
 		}
 	}
 	return true
+}
+
+// Idle starts cmd and hands messages to Update until every command started
+// has answered and its message has been handled, and says whether that
+// happened before max passed. Use it where every command ends by itself
+// (fakes that answer at once, timers that stop); a stream left open or a
+// timer that re-arms forever keeps it waiting, and Until with the state
+// meant is the wait there.
+func (d *Driver) Idle(cmd tea.Cmd, max time.Duration) bool {
+	return d.Until(cmd, func() bool { return d.running == 0 }, max)
 }

@@ -1,9 +1,11 @@
 // Package uitest helps the UI's tests: key presses by name, and running a
-// model's commands until it settles, without a terminal.
+// model's commands until they have answered or the model is in the state a
+// test waits for, without a terminal.
 package uitest
 
 import (
 	"strings"
+	"testing"
 	"time"
 	"unicode/utf8"
 
@@ -61,43 +63,58 @@ func Type(text string) []tea.KeyPressMsg {
 	return out
 }
 
-// Run executes cmd and the commands of any batch or sequence it returns,
-// collecting their messages. A command still running after wait (a timer, a
-// stream with nothing to say) is left behind.
-func Run(cmd tea.Cmd, wait time.Duration) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-done:
-	case <-time.After(wait):
-		return nil
-	}
-	switch msg := msg.(type) {
-	case tea.BatchMsg:
-		var out []tea.Msg
-		for _, c := range msg {
-			out = append(out, Run(c, wait)...)
+// WaitLimit only ends a test that would otherwise hang: the waits here end
+// when every command has answered, long before it on any machine.
+const WaitLimit = 30 * time.Second
+
+// Run executes cmd and the commands of any batch it returns, each in a
+// goroutine of its own, and returns their messages once every one has
+// answered. It fails t when one has not within WaitLimit: Run is for
+// commands that answer by themselves (a key's request, a fake's answer),
+// not for a stream left open or a timer that re-arms.
+func Run(t testing.TB, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	msgs := make(chan tea.Msg)
+	running := 0
+	start := func(c tea.Cmd) {
+		if c != nil {
+			running++
+			go func() { msgs <- c() }()
 		}
-		return out
-	case nil:
-		return nil
 	}
-	return []tea.Msg{msg}
+	start(cmd)
+	var out []tea.Msg
+	limit := time.After(WaitLimit)
+	for running > 0 {
+		select {
+		case msg := <-msgs:
+			running--
+			switch msg := msg.(type) {
+			case nil:
+			case tea.BatchMsg:
+				for _, c := range msg {
+					start(c)
+				}
+			default:
+				out = append(out, msg)
+			}
+		case <-limit:
+			t.Fatalf("waited %v for every command to answer; %d still running, messages so far: %v", WaitLimit, running, out)
+		}
+	}
+	return out
 }
 
 // Updater is a pane or a model whose Update returns only a command.
 type Updater interface{ Update(tea.Msg) tea.Cmd }
 
-// Settle feeds cmd's messages to u, and the messages of the commands that
-// returns, until nothing more arrives within wait (or after max rounds).
-func Settle(u Updater, cmd tea.Cmd, wait time.Duration) {
-	queue := Run(cmd, wait)
-	for i := 0; len(queue) > 0 && i < 1000; i++ {
-		msg := queue[0]
-		queue = append(queue[1:], Run(u.Update(msg), wait)...)
+// Idle hands u the messages of cmd, and of every command Update returns,
+// until every one has answered, through a Driver; it fails t when that has
+// not come within WaitLimit.
+func Idle(t testing.TB, u Updater, cmd tea.Cmd) {
+	t.Helper()
+	d := NewDriver(u)
+	if !d.Idle(cmd, WaitLimit) {
+		t.Fatalf("waited %v for every command to answer; %d still running", WaitLimit, d.Running())
 	}
 }

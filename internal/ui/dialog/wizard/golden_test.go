@@ -34,7 +34,7 @@ func TestGoldenSteps(t *testing.T) {
 		{"7_install", func(h *harness) {
 			h.f.installHold = make(chan struct{})
 			h.through(StepReview)
-			h.press("enter")
+			h.pressUntil("enter", "the install's last progress, the pods", installShowsPods(h))
 		}},
 		{"8_health", func(h *harness) { h.through(StepHealth) }},
 	}

@@ -60,7 +60,7 @@ func (h *host) View() tea.View {
 // waitScreen waits until the screen shows want.
 func (h *host) waitScreen(t *testing.T, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for {
 		h.mu.Lock()
 		last := h.last
@@ -88,7 +88,7 @@ func TestProgramFromPreflightThroughInstall(t *testing.T) {
 
 	// The terminal shows what the model drew.
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("taskmaster-secret is missing")) },
-		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		teatest.WithDuration(waitLimit), teatest.WithCheckInterval(20*time.Millisecond))
 	h.waitScreen(t, "✗ fail secret: taskmaster-secret is missing")
 	key("enter")
 	h.waitScreen(t, "› docker-desktop  LOCAL (recommended)")
@@ -117,7 +117,7 @@ func TestProgramFromPreflightThroughInstall(t *testing.T) {
 	h.waitScreen(t, "Open TaskMaster at http://localhost:3000")
 	key("enter")
 
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*host)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(*host)
 	if final.closed == nil || !final.closed.Finished || !final.closed.Installed || !final.closed.Healthy {
 		t.Fatalf("closed = %+v; want finished, installed and healthy", final.closed)
 	}

@@ -24,7 +24,16 @@ type harness struct {
 	closed *ClosedMsg
 	msgs   []tea.Msg // every message the wizard's commands yielded
 	inbox  chan tea.Msg
+	// running counts the commands started whose message has not been
+	// handled yet. The cursor's blinking is dropped and the fakes answer at
+	// once, so every command ends, and none running means the wizard has
+	// done all that was asked of it, however slow the machine.
+	running int
 }
+
+// waitLimit only ends a test that would otherwise hang; the waits end on
+// a state, long before it on any machine.
+const waitLimit = uitest.WaitLimit
 
 func newHarness(t *testing.T, f *fakeService) *harness {
 	t.Helper()
@@ -51,24 +60,32 @@ func (h *harness) Update(msg tea.Msg) tea.Cmd {
 
 func (h *harness) spawn(cmd tea.Cmd) {
 	if cmd != nil {
+		h.running++
 		go func() { h.inbox <- cmd() }()
 	}
 }
 
-// do runs cmd, then handles messages until none comes for a moment (a
-// longer one while the wizard says work runs, for a loaded machine).
+// do runs cmd, then handles messages until every command started has
+// answered and its message has been handled.
 func (h *harness) do(cmd tea.Cmd) {
+	h.t.Helper()
+	h.until(cmd, "every command answered", func() bool { return h.running == 0 })
+}
+
+// until runs cmd, then handles messages until done says the wizard is in
+// the state the test waits for; what names that state for a failure.
+func (h *harness) until(cmd tea.Cmd, what string, done func() bool) {
+	h.t.Helper()
 	h.spawn(cmd)
-	for {
-		quiet := 50 * time.Millisecond
-		if h.m.Busy() != "" {
-			quiet = 600 * time.Millisecond
-		}
+	limit := time.After(waitLimit)
+	for !done() {
 		select {
 		case msg := <-h.inbox:
+			h.running--
 			h.handle(msg)
-		case <-time.After(quiet):
-			return
+		case <-limit:
+			h.t.Fatalf("waited %v for %s; %d commands still running, at step %s, busy %q, err %v:\n%s",
+				waitLimit, what, h.running, h.m.Step(), h.m.Busy(), h.m.Err(), h.view())
 		}
 	}
 }
@@ -84,13 +101,16 @@ func (h *harness) handle(msg tea.Msg) {
 		return
 	}
 	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType { // a sequence
-		cmds := msg
+		var cmds []tea.Cmd
+		for i := range v.Len() {
+			if c := v.Index(i).Interface().(tea.Cmd); c != nil {
+				cmds = append(cmds, c)
+			}
+		}
+		h.running += len(cmds)
 		go func() {
-			v := reflect.ValueOf(cmds)
-			for i := range v.Len() {
-				if c := v.Index(i).Interface().(tea.Cmd); c != nil {
-					h.inbox <- c()
-				}
+			for _, c := range cmds {
+				h.inbox <- c()
 			}
 		}()
 		return
@@ -102,16 +122,34 @@ func (h *harness) handle(msg tea.Msg) {
 }
 
 func (h *harness) press(keys ...string) {
+	h.t.Helper()
 	for _, k := range keys {
 		h.do(h.m.Update(uitest.Key(k)))
 	}
 }
 
+// pressUntil presses k, then waits for the state done reports, for a key
+// whose work waits on the test (a fake held) and so never ends by itself.
+func (h *harness) pressUntil(k, what string, done func() bool) {
+	h.t.Helper()
+	h.until(h.m.Update(uitest.Key(k)), what, done)
+}
+
 // typ types text: the keys go straight in, as a fast typist's would; what
 // they ask for is handled after.
 func (h *harness) typ(s string) {
+	h.t.Helper()
 	for _, k := range uitest.Type(s) {
 		h.spawn(h.m.Update(k))
+	}
+	h.do(nil)
+}
+
+// erase presses backspace n times, as typ types: the keys go straight in.
+func (h *harness) erase(n int) {
+	h.t.Helper()
+	for range n {
+		h.spawn(h.m.Update(uitest.Key("backspace")))
 	}
 	h.do(nil)
 }
@@ -209,21 +247,13 @@ func TestPreflightRefreshesWhileShownAndStopsAfter(t *testing.T) {
 	f := newFake()
 	m := New(Options{Service: f, Refresh: 5 * time.Millisecond})
 	h := &harness{t: t, m: m, f: f, inbox: make(chan tea.Msg, 1024)}
-	h.spawn(m.Init())
-	testDeadline := time.After(10 * time.Second)
-	for countPrefix(f.Calls(), "preflight") < 3 {
-		select {
-		case msg := <-h.inbox:
-			h.handle(msg)
-		case <-testDeadline:
-			t.Fatal("the checks were not re-run while shown")
-		}
-	}
-	if n := countPrefix(f.Calls(), "preflight"); n < 3 {
-		t.Fatalf("the checks ran %d times; want them re-run while shown", n)
-	}
+	// Between two runs, not during one: a key while the checks run is ignored.
+	h.until(m.Init(), "the checks run three times while shown, and not running", func() bool {
+		return countPrefix(f.Calls(), "preflight") >= 3 && m.Busy() == ""
+	})
 	// A refresh from before the step was left is dropped.
 	h.press("enter")
+	h.wantStep(StepContext)
 	before := countPrefix(f.Calls(), "preflight")
 	h.do(m.Update(refreshMsg{gen: m.gen - 1}))
 	if countPrefix(f.Calls(), "preflight") != before {
@@ -269,16 +299,12 @@ func TestNamespaceIsValidatedAndMade(t *testing.T) {
 	h := newHarness(t, newFake())
 	h.through(StepNamespace)
 	h.wantView("> taskmaster")
-	for range len("taskmaster") {
-		h.press("backspace")
-	}
+	h.erase(len("taskmaster"))
 	h.typ("Bad_NS")
 	h.press("enter")
 	h.wantStep(StepNamespace)
 	h.wantView(`invalid namespace name "Bad_NS"`)
-	for range len("Bad_NS") {
-		h.press("backspace")
-	}
+	h.erase(len("Bad_NS"))
 	h.typ("tm-dev")
 	h.press("enter")
 	h.wantStep(StepSecrets)
@@ -299,9 +325,7 @@ func TestSecretsAreMaskedValidatedAsTypedAndTheJWTSecretGenerated(t *testing.T) 
 	h.wantView("✗ invalid  DATABASE_URL must be a PostgreSQL URL", "> ********")
 	h.press("enter") // refused: the field is invalid
 	h.wantView("✗ invalid")
-	for range len("mysql://user:pass@db.invalid/app") {
-		h.press("backspace")
-	}
+	h.erase(len("mysql://user:pass@db.invalid/app"))
 	h.typ(fakeDBURL)
 	h.wantView("✓ valid    DATABASE_URL (37 characters)")
 	h.noSecretInView()
@@ -347,9 +371,7 @@ func TestSecretsTypedJWTSecretIsCheckedForLength(t *testing.T) {
 	h.wantView("✗ invalid  JWT_SECRET_KEY must be at least 32 bytes")
 	h.press("enter")
 	h.wantStep(StepSecrets)
-	for range len("short") {
-		h.press("backspace")
-	}
+	h.erase(len("short"))
 	h.typ(fakeJWT)
 	h.noSecretInView()
 	h.press("enter")
@@ -474,15 +496,14 @@ func TestInstallShowsPodsAndEscUndoesIt(t *testing.T) {
 	f.installHold = make(chan struct{})
 	h := newHarness(t, f)
 	h.through(StepReview)
-	h.press("enter")
+	h.pressUntil("enter", "the install's last progress, the pods", installShowsPods(h))
 	h.wantStep(StepInstall)
 	h.wantView("installing taskmaster", "✓ Deployment/taskmaster-backend", "1/1 ready", "· Deployment/taskmaster-frontend", "taskmaster-backend-7d9f-abcde", "✓ ready", "· not ready ContainerCreating", "installing…")
-	h.press("enter", "b") // nothing while it runs
-	h.wantStep(StepInstall)
-	h.press("esc")
-	if h.closed == nil {
-		t.Fatal("esc during the install did not close once Helm had undone it")
+	for _, k := range []string{"enter", "b"} { // nothing while it runs
+		h.spawn(h.m.Update(uitest.Key(k)))
+		h.wantStep(StepInstall)
 	}
+	h.pressUntil("esc", "the wizard closed once Helm had undone the install", func() bool { return h.closed != nil })
 	c := h.closed
 	if c.Installed || c.Finished || !c.SecretReady || c.Namespace != "taskmaster" {
 		t.Errorf("closed = %+v; want not installed, namespace and Secret in place", c)
@@ -490,6 +511,12 @@ func TestInstallShowsPodsAndEscUndoesIt(t *testing.T) {
 	if c.Summary != "setup left; in place: namespace taskmaster, the Secret" {
 		t.Errorf("summary %q", c.Summary)
 	}
+}
+
+// installShowsPods says the install's last progress before it waits, its
+// pods, is on the screen.
+func installShowsPods(h *harness) func() bool {
+	return func() bool { return strings.Contains(h.view(), "taskmaster-frontend-5c4b-fghij") }
 }
 
 func TestInstallFailureCanBeRetried(t *testing.T) {
@@ -576,15 +603,13 @@ func TestEscWhileWritingWaitsForTheChange(t *testing.T) {
 	h.press("enter")
 	h.typ(fakeOpenAI)
 	h.f.applyHold = make(chan struct{})
-	h.press("enter", "enter", "enter") // the form completes: the write starts, and waits
-	if h.m.Busy() != busySecret {
-		t.Fatalf("busy %q", h.m.Busy())
-	}
-	h.press("esc")
+	h.press("enter", "enter")
+	// The form completes: the write starts, and waits.
+	h.pressUntil("enter", "the Secret being written", func() bool { return h.m.Busy() == busySecret })
+	h.pressUntil("esc", "the wizard saying it waits for the write", func() bool { return strings.Contains(h.view(), "leaving: waiting") })
 	if h.closed != nil {
 		t.Fatal("closed before the write ended")
 	}
-	h.wantView("leaving: waiting")
 	close(h.f.applyHold)
 	h.do(nil)
 	if h.closed == nil || !h.closed.SecretReady {
