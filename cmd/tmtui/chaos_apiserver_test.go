@@ -74,11 +74,17 @@ func (p *apiProbe) since(t *testing.T, up bool, limit time.Duration) time.Time {
 
 // The API server stopped and started again, five times, under a tmtui
 // session on the chart's release: tmtui never crashes, its header says
-// "reconnecting" within 2 s of the API server going, every pane is right
-// again within 5 s of its return (the pods listed Running 1/1, the release
-// deployed), and a scale started afterwards, `+` on the backend, succeeds.
-// The times are measured from when the API server stopped or started
-// answering, as a probe of its /livez saw it.
+// "reconnecting" while the API server is gone, keeping the last known pods,
+// every pane is right again after its return (the pods listed Running 1/1,
+// the release deployed, a new log line), and a scale started afterwards,
+// `+` on the backend, succeeds.
+//
+// The promised times, "reconnecting" within 2 s of the API server going and
+// every pane right within 5 s of its return, are held by make chaos only
+// (testenv.Promised) and recorded in docs/reliability.md. They are measured
+// from when the API server stopped or started answering, as a probe of its
+// /livez saw it, so the return includes the sandbox's own controllers and
+// kwok coming back, not only tmtui.
 func TestChaosAPIServerRestartedDuringATmuxSession(t *testing.T) {
 	t.Parallel()
 	p := testenv.PrivateSandbox(t)
@@ -123,6 +129,7 @@ func TestChaosAPIServerRestartedDuringATmuxSession(t *testing.T) {
 	restarts := testenv.Repeat(1, 5)
 	res := &testenv.Result{Section: testenv.SectionFaults, Class: "API server stopped and restarted during a session", Tried: restarts}
 	testenv.Record(t, res)
+	const promisedReconnecting, promisedRight = 2 * time.Second, 5 * time.Second
 	var toReconnecting, toRight []time.Duration
 	survived := 0
 	fail := func(format string, args ...any) {
@@ -132,24 +139,24 @@ func TestChaosAPIServerRestartedDuringATmuxSession(t *testing.T) {
 	figures := func() {
 		res.Figures = nil
 		if len(toReconnecting) > 0 {
-			res.Figures = append(res.Figures, "\"reconnecting\" shown "+secondsList(toReconnecting)+" after the API server stopped answering (as a /livez probe every 50 ms saw it)")
+			res.Figures = append(res.Figures, "\"reconnecting\" shown "+secondsList(toReconnecting)+" after the API server stopped answering (as a /livez probe every 50 ms saw it; promised within "+promisedReconnecting.String()+")")
 		}
 		if len(toRight) > 0 {
-			res.Figures = append(res.Figures, "every pane right again (pods, release, a new log line) "+secondsList(toRight)+" after it answered again")
+			res.Figures = append(res.Figures, "every pane right again (pods, release, a new log line) "+secondsList(toRight)+" after it answered again (promised within "+promisedRight.String()+")")
 		}
 	}
 	for i := range restarts {
 		ok := true
 		p.StopAPIServer(t)
-		down := probe.since(t, false, 10*time.Second)
-		shown, screen := waitScreen(term, down, 10*time.Second, func(s string) bool { return strings.Contains(s, "reconnecting") })
+		down := probe.since(t, false, 30*time.Second)
+		shown, screen := waitScreen(term, down, time.Minute, func(s string) bool { return strings.Contains(s, "reconnecting") })
 		if shown < 0 {
-			fail("restart %d: no \"reconnecting\" within 10 s of the API server going:\n%s", i+1, screen)
+			fail("restart %d: no \"reconnecting\" a minute after the API server went:\n%s", i+1, screen)
 			ok = false
 		} else {
 			toReconnecting = append(toReconnecting, shown)
-			if shown > 2*time.Second {
-				fail("restart %d: \"reconnecting\" shown %.1f s after the API server went, want within 2 s", i+1, shown.Seconds())
+			if err := testenv.Promised(t, fmt.Sprintf("restart %d: \"reconnecting\" after the API server went", i+1), shown, promisedReconnecting); err != nil {
+				fail("%v", err)
 				ok = false
 			}
 		}
@@ -159,18 +166,18 @@ func TestChaosAPIServerRestartedDuringATmuxSession(t *testing.T) {
 		}
 
 		p.StartAPIServer(t)
-		up := probe.since(t, true, 30*time.Second)
+		up := probe.since(t, true, time.Minute)
 		// The Logs pane is right when a line newer than any it showed
 		// before comes in (the stand-in writes a heartbeat every 2 s).
 		seen := maxSeqShown(term.screen())
-		right, screen := waitScreen(term, up, 30*time.Second, func(s string) bool { return allRight(s) && maxSeqShown(s) > seen })
+		right, screen := waitScreen(term, up, 2*time.Minute, func(s string) bool { return allRight(s) && maxSeqShown(s) > seen })
 		if right < 0 {
-			fail("restart %d: the panes are not right within 30 s of the API server's return:\n%s", i+1, screen)
+			fail("restart %d: the panes are not right two minutes after the API server's return:\n%s", i+1, screen)
 			ok = false
 		} else {
 			toRight = append(toRight, right)
-			if right > 5*time.Second {
-				fail("restart %d: the panes were right %.1f s after the API server's return, want within 5 s", i+1, right.Seconds())
+			if err := testenv.Promised(t, fmt.Sprintf("restart %d: every pane right after the API server's return", i+1), right, promisedRight); err != nil {
+				fail("%v", err)
 				ok = false
 			}
 		}

@@ -109,10 +109,12 @@ func sleeperContext(t *testing.T) string {
 }
 
 // The Docker engine stopped in the middle of a build (its RUN step
-// running): Build ends within 5 s with an error that says the engine went
-// away, nothing hangs; the images listing, by the engine and by the Images
-// pane's service, says the engine is not reachable; and when the engine
-// comes back, the same clients list again with no restart of tmtui.
+// running): Build ends with an error that says the engine went away,
+// nothing hangs; the images listing, by the engine and by the Images pane's
+// service, says the engine is not reachable; and when the engine comes
+// back, the same clients list again with no restart of tmtui. That Build
+// ends within 5 s of the stop is a promise make chaos holds it to
+// (testenv.Promised).
 func TestChaosDockerEngineStoppedDuringABuild(t *testing.T) {
 	t.Parallel()
 	d := startPrivateDockerd(t)
@@ -127,6 +129,7 @@ func TestChaosDockerEngineStoppedDuringABuild(t *testing.T) {
 		t.Fatalf("listing with the engine up: %v", err)
 	}
 
+	const promisedEnd = 5 * time.Second
 	tried := testenv.Repeat(1, 3)
 	survived := 0
 	var ends, gone []time.Duration
@@ -167,7 +170,7 @@ func TestChaosDockerEngineStoppedDuringABuild(t *testing.T) {
 				_ = cmd.Run()
 			}()
 			var res *docker.BuildResult
-			timeout := time.After(30 * time.Second)
+			timeout := time.After(2 * time.Minute)
 			for res == nil {
 				select {
 				case ev, open := <-events:
@@ -177,7 +180,7 @@ func TestChaosDockerEngineStoppedDuringABuild(t *testing.T) {
 					}
 					res = ev.Result
 				case <-timeout:
-					failures = append(failures, fmt.Sprintf("build %d: no result 30 s after the engine was stopped (a hang)", i+1))
+					failures = append(failures, fmt.Sprintf("build %d: no result two minutes after the engine was stopped (a hang)", i+1))
 					return false
 				}
 			}
@@ -190,8 +193,8 @@ func TestChaosDockerEngineStoppedDuringABuild(t *testing.T) {
 			msg := fmt.Sprint(res.Err)
 			t.Logf("build %d ended %.2f s after the engine was stopped: %s", i+1, end.Seconds(), msg)
 			good := true
-			if end > 5*time.Second {
-				failures = append(failures, fmt.Sprintf("build %d: ended %.1f s after the engine was stopped, want within 5 s", i+1, end.Seconds()))
+			if err := testenv.Promised(t, fmt.Sprintf("build %d: its end after the engine was stopped", i+1), end, promisedEnd); err != nil {
+				failures = append(failures, err.Error())
 				good = false
 			}
 			if res.Err == nil || !docker.IsUnreachable(res.Err) || !strings.Contains(msg, "docker engine") || !strings.Contains(msg, d.host) {
@@ -238,7 +241,7 @@ func TestChaosDockerEngineStoppedDuringABuild(t *testing.T) {
 	}
 	var figures []string
 	if len(ends) > 0 {
-		figures = append(figures, "Build returned its error "+secondsList(ends)+" after hack/dockerd.sh stop began")
+		figures = append(figures, "Build returned its error "+secondsList(ends)+" after hack/dockerd.sh stop began (promised within "+promisedEnd.String()+")")
 	}
 	if len(gone) > 0 {
 		figures = append(figures, "the images listing (engine and Images pane service) worked again "+secondsList(gone)+" after hack/dockerd.sh start returned")

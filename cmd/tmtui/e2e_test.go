@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,24 +144,35 @@ users:
 	return path
 }
 
-var builtTmtui string
+// builtTmtui is the real binary, built by the first test that asks for it;
+// parallel tests ask at once, so the build is behind a sync.Once, and its
+// error is kept for every test that asks after it failed.
+var builtTmtui struct {
+	once sync.Once
+	dir  string // removed by TestMain
+	bin  string
+	err  error
+}
 
 // buildTmtui builds the real binary once per test process.
 func buildTmtui(t *testing.T) string {
 	t.Helper()
-	if builtTmtui != "" {
-		return builtTmtui
+	b := &builtTmtui
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "tmtui-e2e-bin"); b.err != nil {
+			return
+		}
+		bin := filepath.Join(b.dir, "tmtui")
+		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		b.bin = bin
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	dir, err := os.MkdirTemp("", "tmtui-e2e-bin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "tmtui")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	builtTmtui = bin
-	return bin
+	return b.bin
 }
 
 func TestMain(m *testing.M) {
@@ -168,8 +180,9 @@ func TestMain(m *testing.M) {
 		os.Exit(runChaosChild(op)) // the process a chaos test kills
 	}
 	code := m.Run()
-	if builtTmtui != "" {
-		os.RemoveAll(filepath.Dir(builtTmtui))
+	// Every test has ended: nothing builds or runs the binary any more.
+	if builtTmtui.dir != "" {
+		os.RemoveAll(builtTmtui.dir)
 	}
 	os.Exit(code)
 }
@@ -304,7 +317,7 @@ func TestTmuxPanesShowTheReleaseRestartItFollowItsLogsAndListImages(t *testing.T
 	})
 	// The Images pane shows the engine's answer for both repositories
 	// (with an image or "no image"), not that the engine is unreachable.
-	screen = term.waitUntil(10*time.Second, "the images of both repositories", func(s string) bool {
+	screen = term.waitUntil(30*time.Second, "the images of both repositories", func(s string) bool {
 		return imageRow.MatchString(s) && strings.Contains(s, "taskmaster-frontend ") && !strings.Contains(s, "listing images")
 	})
 	if strings.Contains(screen, "not reachable") {
@@ -312,7 +325,7 @@ func TestTmuxPanesShowTheReleaseRestartItFollowItsLogsAndListImages(t *testing.T
 	}
 	// Scaling is a Helm upgrade, and these Deployments are no Helm
 	// release: once the Release pane says so, + and - are not offered.
-	screen = term.waitUntil(10*time.Second, "the release read as not installed", func(s string) bool {
+	screen = term.waitUntil(30*time.Second, "the release read as not installed", func(s string) bool {
 		return strings.Contains(s, "is not installed")
 	})
 	if strings.Contains(screen, "scale up") {
@@ -321,14 +334,14 @@ func TestTmuxPanesShowTheReleaseRestartItFollowItsLogsAndListImages(t *testing.T
 
 	// r on the selected (backend) pod: a local cluster asks nothing.
 	term.send("r")
-	term.waitFor("restarting taskmaster-backend", 10*time.Second)
+	term.waitFor("restarting taskmaster-backend", 30*time.Second)
 	replacement := readyPod(t, cs, ns, "backend", backend)
 	term.waitUntil(30*time.Second, "the restarted backend pod in place of the old one", func(s string) bool {
 		return podRow(s, replacement, "1/1", "Running") && !strings.Contains(s, backend)
 	})
 
 	term.send("4")
-	screen = term.waitFor("▶ 4 Logs", 5*time.Second) // focused
+	screen = term.waitFor("▶ 4 Logs", 30*time.Second) // focused
 	if !strings.Contains(screen, "all pods · following") {
 		t.Fatalf("the Logs pane does not follow all pods:\n%s", screen)
 	}
@@ -364,8 +377,10 @@ func TestTmuxPanesShowTheReleaseRestartItFollowItsLogsAndListImages(t *testing.T
 	}
 }
 
-// A laptop's Kubernetes going away and coming back: the header says so at
-// once, nothing breaks, and the Pods pane is live again afterwards.
+// A laptop's Kubernetes going away and coming back: the header says so,
+// nothing breaks, and the Pods pane is live again afterwards. (How soon it
+// says so is a promise held by TestChaosAPIServerRestartedDuringATmuxSession
+// under make chaos; here the waits only catch what never happens.)
 func TestTmuxSaysReconnectingWhileTheAPIServerIsAwayAndRecovers(t *testing.T) {
 	t.Parallel()
 	p := testenv.PrivateSandbox(t)
@@ -385,7 +400,7 @@ func TestTmuxSaysReconnectingWhileTheAPIServerIsAwayAndRecovers(t *testing.T) {
 	term.waitUntil(20*time.Second, "the backend pod Running 1/1", func(s string) bool { return podRow(s, before, "1/1", "Running") })
 
 	p.StopAPIServer(t)
-	screen := term.waitFor("reconnecting", 5*time.Second)
+	screen := term.waitFor("reconnecting", time.Minute)
 	if !strings.Contains(screen, before) {
 		t.Errorf("the Pods pane dropped the last known pod while reconnecting:\n%s", screen)
 	}
@@ -403,7 +418,7 @@ func TestTmuxSaysReconnectingWhileTheAPIServerIsAwayAndRecovers(t *testing.T) {
 	if _, err := cs.CoreV1().Pods(ns).Create(t.Context(), live, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	screen = term.waitFor(live.Name, 10*time.Second)
+	screen = term.waitFor(live.Name, time.Minute)
 	if !strings.Contains(screen, before) {
 		t.Errorf("the backend pod from before is gone from the Pods pane:\n%s", screen)
 	}

@@ -40,7 +40,7 @@ func (th *testHandler) exitCode(t *testing.T) int {
 	select {
 	case c := <-th.codes:
 		return c
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the handler did not exit")
 		return -1
 	}

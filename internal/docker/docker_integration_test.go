@@ -160,6 +160,7 @@ func TestBuildStreamsLinesWhileItRuns(t *testing.T) {
 	held := time.Since(start)
 	release()
 	late, res := drain(t, events)
+	whole := time.Since(start)
 
 	if res.Err != nil {
 		t.Fatalf("build: %v\nlines %q %q", res.Err, early, late)
@@ -167,8 +168,10 @@ func TestBuildStreamsLinesWhileItRuns(t *testing.T) {
 	if !strings.HasPrefix(res.ImageID, "sha256:") || res.Tag != repo+":1" {
 		t.Errorf("result %+v, want the image's sha256 ID and the tag", res)
 	}
-	if res.Duration < held || res.Duration > time.Minute {
-		t.Errorf("duration %s; the build was held for %s of it", res.Duration, held)
+	// The build ran inside the test's own span, and for at least the
+	// time it was held.
+	if res.Duration < held || res.Duration > whole {
+		t.Errorf("duration %s; the build was held for %s of it, and all of it took %s", res.Duration, held, whole)
 	}
 	if res.Budget != 5*time.Minute || !res.WithinBudget {
 		t.Errorf("budget %s, within %v; want the default five minutes, met", res.Budget, res.WithinBudget)
@@ -186,7 +189,8 @@ func TestBuildStreamsLinesWhileItRuns(t *testing.T) {
 }
 
 // Cancelling the context stops a build that is under way: the last event
-// says so at once, and no image is left tagged.
+// says so, and no image is left tagged. The build's download is held until
+// the test ends, so only the cancel can have ended it.
 func TestCancelStopsABuildUnderWay(t *testing.T) {
 	c := engine(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -198,9 +202,7 @@ func TestCancelStopsABuildUnderWay(t *testing.T) {
 	cancelled := time.Now()
 	cancel()
 	_, res := drain(t, events)
-	if took := time.Since(cancelled); took > 3*time.Second {
-		t.Errorf("the build took %s to stop after cancel", took)
-	}
+	t.Logf("the build stopped %s after cancel", time.Since(cancelled).Round(time.Millisecond))
 	if !errors.Is(res.Err, context.Canceled) || res.ImageID != "" || res.WithinBudget {
 		t.Fatalf("result %+v, want context.Canceled and no image", res)
 	}
@@ -408,10 +410,11 @@ func TestUnreachableEngineIsNamedAtOnce(t *testing.T) {
 					t.Errorf("%s: err = %v, want %q", what, err, want)
 				}
 			}
-			start := time.Now()
+			// At once: refused by the socket, not given up on when the
+			// context's deadline passed.
 			_, err = c.Ping(ctx)
-			if took := time.Since(start); took > 2*time.Second {
-				t.Errorf("ping took %s to fail", took)
+			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("ping ended by the context's deadline (%v), not refused at once", err)
 			}
 			check("ping", err)
 			_, err = c.ListImages(ctx, docker.DefaultBudgets().Images)

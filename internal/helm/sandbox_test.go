@@ -458,17 +458,20 @@ func TestCrashloopUpgradeFailsAndRollsBackOnSandbox(t *testing.T) {
 	if !errors.As(err, &opErr) {
 		t.Fatalf("upgrade to crashloop: %v (want an *OperationError)", err)
 	}
-	// The wait gives up at the timeout; the rollback then takes a moment.
-	if took < timeout || took > timeout+25*time.Second {
-		t.Errorf("the upgrade failed after %s, want soon after its %s timeout", took, timeout)
+	// The wait gives up at the timeout, never sooner, whatever the load.
+	// (How soon after it the rollback ends is a time, not a behaviour: make
+	// chaos measures it through tmux.)
+	t.Logf("the upgrade failed and was rolled back %s after it started (timeout %s)", took.Round(100*time.Millisecond), timeout)
+	if took < timeout {
+		t.Errorf("the upgrade failed after %s, before its %s timeout ran out", took, timeout)
 	}
-	if len(opErr.Pods) == 0 || opErr.Pods[0].Reason != "CrashLoopBackOff" || opErr.Pods[0].Image != "taskmaster-backend:crashloop" ||
+	if len(opErr.Pods) == 0 || !crashLooping(opErr.Pods[0]) || opErr.Pods[0].Image != "taskmaster-backend:crashloop" ||
 		!strings.HasPrefix(opErr.Pods[0].Name, "taskmaster-backend-") {
 		t.Fatalf("failing pods: %+v", opErr.Pods)
 	}
 	msg := err.Error()
 	t.Logf("the error a user sees: %s", msg)
-	for _, want := range []string{"pod " + opErr.Pods[0].Name + ": CrashLoopBackOff", "rolled back to revision 1"} {
+	for _, want := range []string{"pod " + opErr.Pods[0].Name + ": " + opErr.Pods[0].Reason, "restarts", "rolled back to revision 1"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error does not say %q:\n%s", want, msg)
 		}
@@ -510,10 +513,11 @@ func TestCrashloopInstallFailsAndIsUninstalledOnSandbox(t *testing.T) {
 		t.Fatalf("install with a crash-looping backend: %v (want an *OperationError)", err)
 	}
 	t.Logf("the error a user sees: %s", err)
-	if took < timeout || took > timeout+25*time.Second {
-		t.Errorf("the install failed after %s, want soon after its %s timeout", took, timeout)
+	t.Logf("the install failed and was uninstalled %s after it started (timeout %s)", took.Round(100*time.Millisecond), timeout)
+	if took < timeout {
+		t.Errorf("the install failed after %s, before its %s timeout ran out", took, timeout)
 	}
-	if len(opErr.Pods) == 0 || opErr.Pods[0].Reason != "CrashLoopBackOff" || !strings.Contains(err.Error(), "pod "+opErr.Pods[0].Name+": CrashLoopBackOff") {
+	if len(opErr.Pods) == 0 || !crashLooping(opErr.Pods[0]) || !strings.Contains(err.Error(), "pod "+opErr.Pods[0].Name+": "+opErr.Pods[0].Reason) {
 		t.Errorf("failing pods: %+v", opErr.Pods)
 	}
 	if !opErr.RolledBack || opErr.After != nil || !strings.Contains(err.Error(), "uninstalled, nothing of it is left") {
@@ -525,6 +529,16 @@ func TestCrashloopInstallFailsAndIsUninstalledOnSandbox(t *testing.T) {
 	if d, err := r.cs.AppsV1().Deployments(r.ns).List(ctx, metav1.ListOptions{}); err != nil || len(d.Items) != 0 {
 		t.Errorf("deployments left after the failed install: %v", err)
 	}
+}
+
+// crashLooping says a failing pod was reported as the crash-looping one it
+// is. The kwok sandbox keeps such a container waiting in CrashLoopBackOff
+// with a growing restart count; a real kubelet also shows it, between two
+// back-offs, terminated (reason Error) or briefly running, not Ready, and the
+// report keeps the last reason it saw. So any crash reason will do, as long
+// as the container has been restarted: never the moment the wait ended.
+func crashLooping(p helm.PodState) bool {
+	return p.Restarts > 0 && (p.Reason == "CrashLoopBackOff" || p.Reason == "Error")
 }
 
 // Cancelling an upgrade ends its wait at once; Helm rolls it back, and that
@@ -564,8 +578,13 @@ func TestCancelledUpgradeRollsBackOnSandbox(t *testing.T) {
 	if !errors.As(err, &opErr) || !errors.Is(err, context.Canceled) || !opErr.Cancelled {
 		t.Fatalf("cancelled upgrade: %v", err)
 	}
-	if d := time.Since(at); d > 20*time.Second {
-		t.Errorf("the upgrade returned %s after it was cancelled", d)
+	// The cancel, not the minute's timeout, ended Helm's wait: Helm's own
+	// error carries the wait's context error, Canceled and not
+	// DeadlineExceeded. (That says "at once" without timing it on a
+	// machine whose load is not ours to know.)
+	t.Logf("the upgrade returned %s after it was cancelled", time.Since(at).Round(100*time.Millisecond))
+	if !errors.Is(opErr.Err, context.Canceled) || errors.Is(opErr.Err, context.DeadlineExceeded) {
+		t.Errorf("Helm's error %v: want its wait ended by the cancel (context.Canceled), not by its timeout", opErr.Err)
 	}
 	if !opErr.RolledBack || opErr.RolledBackTo != 1 || opErr.After == nil || opErr.After.Status != helm.StatusDeployed || opErr.After.Revision != 3 {
 		t.Errorf("after the cancel: %+v now %+v", opErr, opErr.After)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The reliability figures: the fault, bad-input and security tests record
@@ -75,6 +76,26 @@ const ReliabilityDirEnv = "TMTUI_RELIABILITY_DIR"
 
 // Chaos says whether the full fault suite runs (TMTUI_CHAOS=1).
 func Chaos() bool { return os.Getenv(ChaosEnv) == "1" }
+
+// Promised holds a measured time to a bound the product promises, such as
+// "reconnecting shows within 2 s of the API server going". make chaos
+// (TMTUI_CHAOS=1) holds the product to it: there a time over the bound is
+// an error, returned for the test to fail its trial with, and the times go
+// into docs/reliability.md as figures. Under make test, on a 2-core machine
+// shared with the sandbox and other test processes, a time says more about
+// the load than about tmtui, so there the tests assert the behaviour and an
+// overrun is only logged (nil is returned).
+func Promised(t testing.TB, what string, took, bound time.Duration) error {
+	t.Helper()
+	if took <= bound {
+		return nil
+	}
+	if Chaos() {
+		return fmt.Errorf("%s took %.2f s, promised within %s", what, took.Seconds(), bound)
+	}
+	t.Logf("%s took %.2f s, over the %s promised: make chaos holds it to that bound, make test does not", what, took.Seconds(), bound)
+	return nil
+}
 
 // Repeat is fast under make test, and full under make chaos.
 func Repeat(fast, full int) int {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // make test runs only the fast part of the fault suite and records nothing
@@ -60,5 +61,30 @@ func TestRenderReliabilityCountsEachClassAndSaysWhatDidNotRun(t *testing.T) {
 	}
 	if err := CheckReliabilityDoc(strings.Replace(doc, "| Config file |", "| Something else |", 1)); err == nil {
 		t.Error("a doc without a class passed the check")
+	}
+}
+
+// A promised bound fails only make chaos: make test logs an overrun.
+func TestPromisedBoundsHoldOnlyUnderMakeChaos(t *testing.T) {
+	for _, c := range []struct {
+		chaos     string
+		took      time.Duration
+		wantError bool
+	}{
+		{"1", 3 * time.Second, true},
+		{"1", 2 * time.Second, false},
+		{"", 3 * time.Second, false},
+		{"0", 3 * time.Second, false},
+	} {
+		t.Run(c.chaos+"/"+c.took.String(), func(t *testing.T) {
+			t.Setenv(ChaosEnv, c.chaos)
+			err := Promised(t, "the thing", c.took, 2*time.Second)
+			if (err != nil) != c.wantError {
+				t.Fatalf("Promised(%s within 2s) with %s=%q: %v, want an error %v", c.took, ChaosEnv, c.chaos, err, c.wantError)
+			}
+			if err != nil && err.Error() != "the thing took 3.00 s, promised within 2s" {
+				t.Errorf("error %q", err)
+			}
+		})
 	}
 }
