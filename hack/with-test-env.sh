@@ -6,6 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The real helm CLIs (Helm 4 and Helm 3) the tests run: built once into the
+# cache before any test's clock starts, handed over in TMTUI_HELM_CLI and
+# TMTUI_HELM3_CLI.
+helm_env=$(bash hack/helmcli.sh)
+eval "$helm_env"
+
 sandbox() { (cd hack/sandbox && go run . "$@"); }
 
 started_sandbox=

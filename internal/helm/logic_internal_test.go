@@ -10,17 +10,20 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/kube"
 	kubefake "helm.sh/helm/v4/pkg/kube/fake"
 	rcommon "helm.sh/helm/v4/pkg/release/common"
 	"helm.sh/helm/v4/pkg/storage"
 	"helm.sh/helm/v4/pkg/storage/driver"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -31,6 +34,60 @@ import (
 
 func memoryClient(t *testing.T) (*Client, *storage.Storage) {
 	t.Helper()
+	c, store, _ := memoryClientWith(t)
+	return c, store
+}
+
+// strictKubeClient applies nothing, as kubefake.PrintingKubeClient, but
+// refuses the update options Helm's real client refuses before it sends
+// anything (ForceConflicts with a client-side apply, among others): it
+// hands them to Helm's real client with no objects to update. failWaits
+// makes the next waits for readiness fail, as an upgrade whose pods never
+// become ready.
+type strictKubeClient struct {
+	kubefake.PrintingKubeClient
+	helms     *kube.Client
+	failWaits atomic.Int32
+}
+
+func newStrictKubeClient(t *testing.T) *strictKubeClient {
+	// Never read: there are no objects to send.
+	flags := genericclioptions.NewConfigFlags(false)
+	nowhere := filepath.Join(t.TempDir(), "no-kubeconfig")
+	flags.KubeConfig = &nowhere
+	return &strictKubeClient{PrintingKubeClient: kubefake.PrintingKubeClient{Out: io.Discard}, helms: kube.New(flags)}
+}
+
+func (k *strictKubeClient) Update(current, target kube.ResourceList, opts ...kube.ClientUpdateOption) (*kube.Result, error) {
+	if _, err := k.helms.Update(nil, nil, opts...); err != nil {
+		return &kube.Result{}, err
+	}
+	return k.PrintingKubeClient.Update(current, target, opts...)
+}
+
+func (k *strictKubeClient) GetWaiterWithOptions(ws kube.WaitStrategy, opts ...kube.WaitOption) (kube.Waiter, error) {
+	w, err := k.PrintingKubeClient.GetWaiterWithOptions(ws, opts...)
+	return &failingWaiter{Waiter: w, k: k}, err
+}
+
+type failingWaiter struct {
+	kube.Waiter
+	k *strictKubeClient
+}
+
+func (w *failingWaiter) Wait(resources kube.ResourceList, timeout time.Duration) error {
+	if w.k.failWaits.Add(-1) >= 0 {
+		return errors.New("resource Deployment/tm-memory/taskmaster-backend not ready: context deadline exceeded")
+	}
+	w.k.failWaits.Store(0)
+	return w.Waiter.Wait(resources, timeout)
+}
+
+// memoryClientWith is memoryClient, and the Kubernetes client that every
+// operation's configuration shares.
+func memoryClientWith(t *testing.T) (*Client, *storage.Storage, *strictKubeClient) {
+	t.Helper()
+	kc := newStrictKubeClient(t)
 	mem := driver.NewMemory()
 	mem.SetNamespace("tm-memory")
 	store := storage.Init(mem)
@@ -39,13 +96,13 @@ func memoryClient(t *testing.T) (*Client, *storage.Storage) {
 	c.newConfig = func() (*action.Configuration, error) {
 		cfg := action.NewConfiguration(action.ConfigurationSetLogger(logger.Handler()))
 		cfg.Releases = store
-		cfg.KubeClient = &kubefake.PrintingKubeClient{Out: io.Discard}
+		cfg.KubeClient = kc
 		caps := common.DefaultCapabilities.Copy()
 		caps.KubeVersion = common.KubeVersion{Version: "v1.36.3", Major: "1", Minor: "36"}
 		cfg.Capabilities = caps
 		return cfg, nil
 	}
-	return c, store
+	return c, store, kc
 }
 
 func mustInstall(t *testing.T, c *Client, o Overrides) *Release {
@@ -304,6 +361,107 @@ func TestStuckInstallIsUninstalledAndStuckUpgradeRolledBack(t *testing.T) {
 	}
 	if s, _ := c.DetectStuck(t.Context()); s != nil {
 		t.Errorf("still stuck: %+v", s)
+	}
+}
+
+// madeByHelm3 rewrites every revision as the Helm 3 CLI records it: with no
+// apply method, which Helm v4 reads as client-side apply.
+func madeByHelm3(t *testing.T, store *storage.Storage) {
+	t.Helper()
+	all, err := store.History(DefaultReleaseName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		rel, _ := asV1(r)
+		rel.ApplyMethod = ""
+		if err := store.Update(rel); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// appliedWith is how Helm recorded that revision's objects were applied.
+func appliedWith(t *testing.T, store *storage.Storage, revision int) string {
+	t.Helper()
+	r, err := store.Get(DefaultReleaseName, revision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := asV1(r)
+	return rel.ApplyMethod
+}
+
+// Every change tmtui makes to a release whose revisions were applied
+// client-side (made by Helm 3) applies server-side and forces conflicts.
+// With Helm's default "auto", each of them was refused: "forceConflicts
+// enabled when serverSideApply disabled".
+func TestChangesToAReleaseMadeClientSideApplyServerSide(t *testing.T) {
+	c, store, kc := memoryClientWith(t)
+	apply := applier(t, c)
+	ctx := t.Context()
+	mustInstall(t, c, Overrides{}) // 1
+	step := func(name string, want int, rel *Release, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if rel.Revision != want || rel.Status != StatusDeployed {
+			t.Fatalf("%s: revision %d %s, want %d deployed", name, rel.Revision, rel.Status, want)
+		}
+		if m := appliedWith(t, store, want); m != "ssa" {
+			t.Errorf("%s: revision %d applied with %q, want ssa", name, want, m)
+		}
+		madeByHelm3(t, store) // and the next change starts from client-side revisions again
+	}
+	madeByHelm3(t, store)
+
+	step("upgrade", 2, apply(c.PlanUpgrade(ctx, Overrides{ImageTags: map[Component]string{Backend: "1.0.1"}})), nil)
+	rel, err := c.Scale(ctx, Backend, 2, ApplyOptions{})
+	step("scale", 3, rel, err)
+	p, err := c.PlanRollback(ctx, 1)
+	if err != nil || p.mode != modeUpgradeExact {
+		t.Fatalf("rollback to 1 keeping 2 replicas: %+v, %v", p, err)
+	}
+	step("rollback as an upgrade", 4, apply(p, nil), nil)
+	p, err = c.PlanRollback(ctx, 3)
+	if err != nil || p.mode != modeRollback {
+		t.Fatalf("plain rollback to 3: %+v, %v", p, err)
+	}
+	step("plain rollback", 5, apply(p, nil), nil)
+
+	// A killed upgrade (6) over the deployed 5.
+	apply(c.PlanUpgrade(ctx, Overrides{ImageTags: map[Component]string{Backend: "1.0.2"}}))
+	markLast(t, store, rcommon.StatusPendingUpgrade)
+	r5, _ := store.Get(DefaultReleaseName, 5)
+	rel5, _ := asV1(r5)
+	rel5.Info.Status = rcommon.StatusDeployed
+	if err := store.Update(rel5); err != nil {
+		t.Fatal(err)
+	}
+	madeByHelm3(t, store)
+	rel, err = c.Recover(ctx, ApplyOptions{})
+	step("recovery", 7, rel, err)
+	if rel.RollbackOf != 5 {
+		t.Errorf("recovery rolled back to %d, want 5", rel.RollbackOf)
+	}
+
+	// An upgrade that never becomes ready (8): Helm's own rollback of it
+	// (9) inherits the apply method.
+	kc.failWaits.Store(1)
+	p, err = c.PlanUpgrade(ctx, Overrides{ImageTags: map[Component]string{Backend: "unready"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Apply(ctx, p, ApplyOptions{})
+	var opErr *OperationError
+	if !errors.As(err, &opErr) || !opErr.RolledBack || opErr.RolledBackTo != 7 || opErr.After == nil || opErr.After.Revision != 9 {
+		t.Fatalf("a failed upgrade: %v (%+v), want it rolled back to 7 as revision 9", err, opErr)
+	}
+	for rev, want := range map[int]string{8: "ssa", 9: "ssa"} {
+		if m := appliedWith(t, store, rev); m != want {
+			t.Errorf("revision %d applied with %q, want %s", rev, m, want)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"helm.sh/helm/v4/pkg/action"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -271,12 +272,43 @@ func (c *Client) upgradeAction(cfg *action.Configuration, mode planMode) *action
 		// chart's new defaults must apply).
 		up.ResetThenReuseValues = true
 	}
-	// Helm's values own every field the chart renders, replicas included
-	// (docs/scaling.md): a field someone changed with kubectl is taken back,
-	// never a conflict that blocks the upgrade.
-	up.ForceConflicts = true
+	up.ServerSideApply, up.ForceConflicts = applyServerSide, true
 	return up
 }
+
+// rollbackAction is a Helm rollback to revision, as tmtui runs every one
+// (a rollback planned here, and the recovery of a stuck release).
+func (c *Client) rollbackAction(cfg *action.Configuration, revision int, timeout time.Duration) *action.Rollback {
+	rb := action.NewRollback(cfg)
+	rb.Version = revision
+	rb.WaitStrategy, rb.WaitOptions, rb.Timeout = kube.StatusWatcherStrategy, waitOptions(), timeout
+	rb.ServerSideApply, rb.ForceConflicts = applyServerSide, true
+	return rb
+}
+
+// applyServerSide is how every change tmtui makes to a release applies its
+// objects (upgrade, scale, rollback, recovery, and the rollback Helm runs
+// after a failed upgrade, which inherits the upgrade's setting): always
+// server-side, with ForceConflicts. Helm's values own every field the
+// chart renders, replicas included (docs/scaling.md): a field someone
+// changed with kubectl is taken back, never a conflict that blocks the
+// change.
+//
+// Never Helm's default "auto": "auto" applies client-side when the
+// revision the change starts from (for a rollback: goes back to) was
+// applied client-side, as every revision made by Helm 3 was, and Helm then
+// refuses ForceConflicts ("forceConflicts enabled when serverSideApply
+// disabled"): the upgrade failed, and so did Helm's rollback of it, leaving
+// the release at a failed revision. Forcing conflicts only when "auto"
+// chose server-side would keep such a release client-side for ever, where
+// a field changed with kubectl survives an upgrade. So a release made
+// client-side moves to server-side apply at tmtui's first change, as
+// `helm upgrade --server-side=true --force-conflicts` moves it: Helm
+// first turns the objects' client-side field ownership ("helm", Update)
+// into server-side ownership under the same name. The Helm 3 CLI still
+// upgrades and rolls back such a release (docs/scaling.md, "Releases made
+// by Helm 3").
+const applyServerSide = "true"
 
 // replicaDrift notes the components whose Deployments run a replica count
 // other than their values say (a `kubectl scale`): the change resets them.
@@ -373,11 +405,7 @@ func (c *Client) Apply(ctx context.Context, p *Plan, o ApplyOptions) (_ *Release
 
 	var runErr error
 	if p.mode == modeRollback {
-		rb := action.NewRollback(cfg)
-		rb.Version = p.To
-		rb.WaitStrategy, rb.WaitOptions, rb.Timeout = kube.StatusWatcherStrategy, waitOptions(), timeout
-		rb.ForceConflicts = true // as for upgrades: the release's values own its fields
-		runErr = rb.Run(c.release)
+		runErr = c.rollbackAction(cfg, p.To, timeout).Run(c.release)
 	} else {
 		up := c.upgradeAction(cfg, p.mode)
 		up.WaitStrategy, up.WaitOptions, up.Timeout = kube.StatusWatcherStrategy, waitOptions(), timeout

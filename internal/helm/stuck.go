@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"helm.sh/helm/v4/pkg/action"
-	"helm.sh/helm/v4/pkg/kube"
 	rcommon "helm.sh/helm/v4/pkg/release/common"
 	releasev1 "helm.sh/helm/v4/pkg/release/v1"
 )
@@ -124,10 +123,7 @@ func (c *Client) Recover(ctx context.Context, o ApplyOptions) (_ *Release, err e
 		return nil, fmt.Errorf("recovering %s: marking revision %d failed: %w", c.release, last.Version, err)
 	}
 	pods := c.recordPods(ctx, em)
-	rb := action.NewRollback(cfg)
-	rb.Version = stuck.RollbackTo
-	rb.WaitStrategy, rb.WaitOptions, rb.Timeout = kube.StatusWatcherStrategy, waitOptions(), timeout
-	rb.ForceConflicts = true
+	rb := c.rollbackAction(cfg, stuck.RollbackTo, timeout)
 	rb.Description = fmt.Sprintf("Rollback to %d (recovery by tmtui)", stuck.RollbackTo)
 	em.emit(StepApply, fmt.Sprintf("rolling back to revision %d", stuck.RollbackTo), nil)
 	runErr := rb.Run(c.release)

@@ -6,46 +6,96 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 )
 
-// HelmVersion is the real helm CLI the tests hold the chart, and the
-// releases tmtui makes through the SDK, against.
-const HelmVersion = "v4.3.1"
+// A real helm CLI the tests run. hack/helmcli.sh builds it before `go test`
+// starts (hack/with-test-env.sh runs it, as make test does), so that no
+// test's clock pays for a build, and hands its path over in env. The
+// versions are written in that script only.
+type helmTool struct {
+	env    string // the variable that holds its path
+	module string // the Go module it is built from, which says its major version
+	name   string
 
-var (
-	helmOnce sync.Once
-	helmPath string
-	helmErr  error
-)
-
-// HelmCLI returns the path of the helm v4 CLI, built from the module proxy
-// into tmtui's cache folder (TMTUI_CACHE_DIR, else the user's cache folder)
-// the first time, under a file lock so parallel test processes build it once.
-// It skips only under -short.
-func HelmCLI(t testing.TB) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("needs the helm " + HelmVersion + " CLI, built from the module proxy on first use; skipped under -short (make test runs it)")
-	}
-	helmOnce.Do(func() { helmPath, helmErr = ensureHelm() })
-	if helmErr != nil {
-		t.Fatalf("helm CLI: %v", helmErr)
-	}
-	return helmPath
+	once sync.Once
+	path string
+	err  error
 }
 
-// RunHelm runs the helm CLI with its own empty config, cache and data
+var (
+	helm4 = &helmTool{env: "TMTUI_HELM_CLI", module: "helm.sh/helm/v4", name: "Helm 4"}
+	helm3 = &helmTool{env: "TMTUI_HELM3_CLI", module: "helm.sh/helm/v3", name: "Helm 3"}
+)
+
+// HelmCLI returns the path of the Helm 4 CLI, which the tests hold the
+// chart, and the releases tmtui makes through the SDK, against. It fails
+// the test when hack/helmcli.sh has not built it; it skips only under
+// -short.
+func HelmCLI(t testing.TB) string { t.Helper(); return helm4.require(t) }
+
+// Helm3CLI is HelmCLI for the Helm 3 CLI, which makes releases as people
+// who have not moved to Helm 4 still do (client-side apply).
+func Helm3CLI(t testing.TB) string { t.Helper(); return helm3.require(t) }
+
+func (h *helmTool) require(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("needs the %s CLI (%s, built by hack/helmcli.sh); skipped under -short (make test runs it)", h.name, h.env)
+	}
+	h.once.Do(func() { h.path, h.err = h.check() })
+	if h.err != nil {
+		t.Fatalf("%v\nRun the tests through hack/with-test-env.sh (as make test does), which builds the helm CLIs first, or build them and export their paths yourself: eval \"$(bash hack/helmcli.sh)\"", h.err)
+	}
+	return h.path
+}
+
+// check makes sure env names an executable built from the right module, so
+// that a swapped or stale variable fails here and not as a puzzling CLI
+// error in the middle of a test.
+func (h *helmTool) check() (string, error) {
+	bin := os.Getenv(h.env)
+	if bin == "" {
+		return "", fmt.Errorf("%s is not set: no %s CLI to run", h.env, h.name)
+	}
+	if st, err := os.Stat(bin); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("%s=%s is not an executable (%v)", h.env, bin, err)
+	}
+	out, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		return "", fmt.Errorf("%s=%s: go version -m: %v", h.env, bin, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "mod" {
+			if f[1] != h.module {
+				return "", fmt.Errorf("%s=%s is built from %s %s, want %s", h.env, bin, f[1], f[2], h.module)
+			}
+			return bin, nil
+		}
+	}
+	return "", fmt.Errorf("%s=%s records no Go module: not a helm built by hack/helmcli.sh", h.env, bin)
+}
+
+// RunHelm runs the Helm 4 CLI with its own empty config, cache and data
 // folders (nothing of the user's), and returns its combined output.
 // Requests to any non-loopback address go to a closed proxy port and fail,
 // so the CLI cannot reach the network behind the test's back.
 func RunHelm(t testing.TB, args ...string) (string, error) {
 	t.Helper()
+	return runHelm(t, HelmCLI(t), args)
+}
+
+// RunHelm3 is RunHelm with the Helm 3 CLI.
+func RunHelm3(t testing.TB, args ...string) (string, error) {
+	t.Helper()
+	return runHelm(t, Helm3CLI(t), args)
+}
+
+func runHelm(t testing.TB, bin string, args []string) (string, error) {
 	home := t.TempDir()
-	cmd := exec.Command(HelmCLI(t), args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(),
 		"HELM_CONFIG_HOME="+filepath.Join(home, "config"),
 		"HELM_CACHE_HOME="+filepath.Join(home, "cache"),
@@ -56,76 +106,4 @@ func RunHelm(t testing.TB, args ...string) (string, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	return out.String(), err
-}
-
-func cacheRoot() (string, error) {
-	if d := os.Getenv("TMTUI_CACHE_DIR"); d != "" {
-		return filepath.Abs(d)
-	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("no cache folder: set TMTUI_CACHE_DIR: %w", err)
-	}
-	return filepath.Join(d, "tmtui"), nil
-}
-
-func ensureHelm() (string, error) {
-	root, err := cacheRoot()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(root, "tools", "helm-"+HelmVersion)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "helm")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	unlock, err := buildLock(filepath.Join(dir, ".lock"))
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	if isHelmVersion(bin) {
-		return bin, nil
-	}
-	// Built into a folder of its own and renamed into place, so a reader
-	// never sees half a binary.
-	tmp, err := os.MkdirTemp(dir, "build-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.Command("go", "install", "helm.sh/helm/v4/cmd/helm@"+HelmVersion)
-	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-buildvcs=false", "GOWORK=off")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install helm.sh/helm/v4/cmd/helm@%s: %v\n%s", HelmVersion, err, out)
-	}
-	if err := os.Rename(filepath.Join(tmp, filepath.Base(bin)), bin); err != nil {
-		return "", err
-	}
-	if !isHelmVersion(bin) {
-		return "", fmt.Errorf("%s was built but is not helm %s", bin, HelmVersion)
-	}
-	return bin, nil
-}
-
-// isHelmVersion reads the module version Go recorded in the binary (helm's
-// own `version` prints only v4.3 when built with go install).
-func isHelmVersion(bin string) bool {
-	if _, err := os.Stat(bin); err != nil {
-		return false
-	}
-	out, err := exec.Command("go", "version", "-m", bin).Output()
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 3 && f[0] == "mod" && f[1] == "helm.sh/helm/v4" {
-			return f[2] == HelmVersion
-		}
-	}
-	return false
 }
