@@ -202,7 +202,9 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	// The sandbox runs any tag (its nodes are simulated): use these images.
 	term.waitFor("step 5 of 8: Images", 20*time.Second)
 	selectChoice(t, term, "use these images")
-	screen = term.waitFor("step 6 of 8: Review", 10*time.Second)
+	term.waitFor("step 6 of 8: Review", 10*time.Second)
+	// Enter installs only once the review has read the release.
+	screen = term.waitFor("Press enter to install", 20*time.Second)
 	shots.add("wizard-review", screen)
 	term.send("Enter")
 	// The install's progress; on a quiet machine the sandbox is ready so
