@@ -8,7 +8,7 @@ CROSS = windows/amd64 darwin/arm64 linux/arm64
 GO_TEST_TIMEOUT ?= 20m
 
 .PHONY: demo run build install test fmt-check vet test-go test-sandbox cross fuzz chaos bench \
-	sandbox-up sandbox-down sandbox-status
+	screens sandbox-up sandbox-down sandbox-status
 
 ## demo: open tmtui on your cluster, or on the local sandbox when none answers
 demo: build
@@ -71,6 +71,12 @@ fuzz:
 ## (about 15 minutes; BENCH_QUICK=1 for a short run that writes nothing; BENCH_ARGS="-note ..." for more)
 bench:
 	go run ./hack/bench $(BENCH_ARGS)
+
+## screens: rewrite docs/screens/ from the newcomer path, driven through tmux on the sandbox
+## (make test captures the same screens into a temporary folder and leaves docs/screens/ alone)
+screens:
+	TMTUI_SCREENS_DIR=$(CURDIR)/docs/screens bash hack/with-test-env.sh \
+		go test -count=1 -timeout 15m -run '^TestTmuxNewcomerPath$$' ./cmd/tmtui
 
 ## sandbox-up / sandbox-down / sandbox-status: the local test cluster
 sandbox-up:

@@ -74,6 +74,7 @@ func killHelmChild(t *testing.T, cs kubernetes.Interface, kubeconfig, ns, op, wa
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() }) // when a wait below fails the test
 	deadline := time.Now().Add(60 * time.Second)
 	var status, image string
 	for {
@@ -93,7 +94,21 @@ func killHelmChild(t *testing.T, cs kubernetes.Interface, kubeconfig, ns, op, wa
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(time.Second) // into Helm's wait
+	// Into Helm's wait: a pod of the new template exists once the
+	// ReplicaSet controller acted on what Helm sent, and Helm, done
+	// sending, waits for it to be Ready (it never is).
+	testenv.Eventually(t, 30*time.Second, func() error {
+		list, err := cs.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{LabelSelector: k8s.ReleaseSelector("taskmaster", "backend")})
+		if err != nil {
+			return err
+		}
+		for _, p := range list.Items {
+			if strings.HasSuffix(p.Spec.Containers[0].Image, ":"+waitTag) {
+				return nil
+			}
+		}
+		return fmt.Errorf("no backend pod runs %s yet (%d pods)", waitTag, len(list.Items))
+	})
 	_ = cmd.Process.Kill()
 	if err := <-exited; err == nil || !strings.Contains(err.Error(), "killed") {
 		t.Fatalf("child: %v, want killed", err)
@@ -178,23 +193,13 @@ func TestChaosSIGKILLThenRecoveredThroughTmux(t *testing.T) {
 
 			term := startInTmux(t, "--kubeconfig", sb.Kubeconfig, "-n", ns)
 			screen := term.waitFor("Recover release taskmaster", 30*time.Second)
+			offered := time.Now()
 			if words := strings.Fields(m.want); !strings.Contains(screen, words[0]+" "+words[1]) {
 				t.Errorf("the offer does not say the plan %q:\n%s", stuck.Plan, screen)
 			}
-			// A key typed within a moment of the dialog opening is not
-			// taken as its answer: y until the dialog goes.
-			answered := false
-			for end := time.Now().Add(15 * time.Second); time.Now().Before(end); {
-				term.send("y")
-				time.Sleep(500 * time.Millisecond)
-				if !strings.Contains(term.screen(), "Recover release taskmaster") {
-					answered = true
-					break
-				}
-			}
-			if !answered {
-				t.Fatalf("y did not answer the offer:\n%s", term.screen())
-			}
+			// The offer opened by itself: a key typed as it appeared would
+			// be no answer, so y goes once its grace period is over.
+			term.answerUnasked(offered, "Recover release taskmaster", "y", 15*time.Second)
 			var after *helm.Release
 			testenv.Eventually(t, 60*time.Second, func() error {
 				s, err := hc.DetectStuck(ctx)
@@ -222,11 +227,7 @@ func TestChaosSIGKILLThenRecoveredThroughTmux(t *testing.T) {
 					return !strings.Contains(s, "Recover release") && strings.Contains(s, fmt.Sprintf("rev %d ✓ deployed", after.Revision))
 				})
 			}
-			term.send("q")
-			if strings.Contains(term.screen(), "Quit while work runs?") {
-				term.send("y")
-			}
-			if code := term.exitCode(10 * time.Second); code != 0 {
+			if code := term.quit(10 * time.Second); code != 0 {
 				t.Errorf("tmtui exited %d after q", code)
 			}
 		})

@@ -23,9 +23,55 @@ var newcomerSecrets = map[string]string{
 	"jwt-secret":     "fake-jwt-newcomer-fake-jwt-newcomer-fake-jwt",
 }
 
-// screens are the captured screens of the newcomer path, in order; the
-// test writes them to docs/screens/ so that the README shows tmtui as it
-// is.
+// screensDirEnv names a folder for the newcomer path's screens: make
+// screens sets it to docs/screens/ to refresh them on purpose. Without it
+// they go to a folder of the test's, so that a run leaves the tree as it was.
+const screensDirEnv = "TMTUI_SCREENS_DIR"
+
+// newcomerSteps are the screens of the newcomer path, in order, with the
+// text each one shows whatever the run (not its pod names, ages or log
+// lines). docs/screens/ holds one file per step, NN-name.txt; an optional
+// step is captured only when the screen catches it (a fast install can be
+// over before a capture).
+var newcomerSteps = []struct {
+	name     string
+	optional bool
+	shows    []string
+}{
+	{"wizard-preflight", false, []string{"Setup · step 1 of 8: Preflight", "secret: taskmaster-secret does not exist"}},
+	{"wizard-secrets", false, []string{"Setup · step 4 of 8: Secrets", "✓ valid    DATABASE_URL (", "DATABASE_URL   > ****"}},
+	{"wizard-review", false, []string{"Setup · step 6 of 8: Review", "Press enter to install"}},
+	{"wizard-install", true, []string{"Setup · step 7 of 8: Install", "Deployment/taskmaster-backend"}},
+	{"wizard-health", false, []string{"Setup · step 8 of 8: Health", "✓ healthy backend   200"}},
+	{"installed", false, []string{"rev 1 ✓ deployed", "▶ 3 Pods", "backend 1/1 ready", "taskmaster-backend-"}},
+	{"health", false, []string{"health: backend 200"}},
+	{"scaled", false, []string{"backend 2/2 ready", "› taskmaster-backend-"}},
+	{"upgrade-diff", false, []string{"Upgrade taskmaster (revision 2)", "+        image: taskmaster-backend:1.1.0"}},
+	{"upgraded", false, []string{"upgraded taskmaster: revision 3 deployed"}},
+	{"rollback-diff", false, []string{"Roll back taskmaster to revision 1", "image: taskmaster-backend:1.0.0"}},
+	{"rolled-back", false, []string{"rolled back taskmaster to revision 1: now revision 4 deployed"}},
+	{"logs", false, []string{"seq="}},
+	{"uninstall-confirm", false, []string{"type taskmaster to confirm"}},
+	{"uninstalled", false, []string{"uninstalled taskmaster"}},
+}
+
+// missingFromStep is what screen lacks of what the step name shows.
+func missingFromStep(name, screen string) ([]string, error) {
+	for _, st := range newcomerSteps {
+		if st.name == name {
+			var missing []string
+			for _, want := range st.shows {
+				if !strings.Contains(screen, want) {
+					missing = append(missing, want)
+				}
+			}
+			return missing, nil
+		}
+	}
+	return nil, fmt.Errorf("no step of the newcomer path is called %q", name)
+}
+
+// screens are the captured screens of the newcomer path, in order.
 type screens struct {
 	t     *testing.T
 	names []string
@@ -39,6 +85,9 @@ func (s *screens) add(name, screen string) {
 			s.t.Fatalf("the %s value is on screen %q", key, name)
 		}
 	}
+	if missing, err := missingFromStep(name, screen); err != nil || len(missing) > 0 {
+		s.t.Fatalf("screen %q lacks %q (%v):\n%s", name, missing, err, screen)
+	}
 	if s.shots == nil {
 		s.shots = map[string]string{}
 	}
@@ -46,20 +95,22 @@ func (s *screens) add(name, screen string) {
 	s.shots[name] = screen
 }
 
-// write puts the screens in docs/screens/, with the test's throwaway
-// namespace replaced by the one a newcomer would use.
+// write puts the screens in $TMTUI_SCREENS_DIR (replacing the screens of
+// an older path there) or in a folder of the test's, with the test's
+// throwaway namespace replaced by the one a newcomer would use.
 func (s *screens) write(ns string) {
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	dir := filepath.Join(root, "docs", "screens")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		s.t.Fatal(err)
-	}
-	old, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
-	for _, f := range old {
-		_ = os.Remove(f) // screens of an older path
+	s.t.Helper()
+	dir := os.Getenv(screensDirEnv)
+	if dir == "" {
+		dir = s.t.TempDir()
+	} else {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			s.t.Fatal(err)
+		}
+		old, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+		for _, f := range old {
+			_ = os.Remove(f)
+		}
 	}
 	for i, name := range s.names {
 		lines := strings.Split(strings.TrimRight(s.shots[name], "\n"), "\n")
@@ -71,6 +122,7 @@ func (s *screens) write(ns string) {
 			s.t.Fatal(err)
 		}
 	}
+	s.t.Logf("%d screens written to %s", len(s.names), dir)
 }
 
 // renamed replaces from with the shorter to in one line of a screen, and
@@ -112,12 +164,15 @@ func maxSeq(screen string) int {
 // diff, a log line written after the Logs pane opened, and uninstall with
 // the name typed. No secret value is ever on screen.
 func TestTmuxNewcomerPath(t *testing.T) {
+	// Its own namespace, tmux server and folders: it runs beside the others.
+	bin := buildTmtui(t) // before t.Parallel: buildTmtui fills a global
+	t.Parallel()
 	sb := testenv.RequireSandbox(t)
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	ctx := t.Context()
 	shots := &screens{t: t}
-	term := startCommandInTmux(t, []string{"DOCKER_HOST=" + testenv.DockerHost(t)}, buildTmtui(t), "--kubeconfig", sb.Kubeconfig, "-n", ns)
+	term := startCommandInTmux(t, []string{"DOCKER_HOST=" + testenv.DockerHost(t)}, bin, "--kubeconfig", sb.Kubeconfig, "-n", ns)
 
 	// Nothing of the app is there: the setup wizard opens by itself.
 	screen := term.waitFor("step 1 of 8: Preflight", 20*time.Second)
@@ -139,18 +194,17 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	term.waitFor("┃ OPENAI_API_KEY", 10*time.Second)
 	term.send("-l", newcomerSecrets["openai-api-key"])
 	term.waitFor(fmt.Sprintf("✓ valid    OPENAI_API_KEY (%d characters)", len(newcomerSecrets["openai-api-key"])), 10*time.Second)
-	term.send("Enter") // OPENAI_API_KEY
-	term.send("Enter") // no GEMINI_API_KEY (optional)
-	term.send("Enter") // JWT: generate a new one
-	// The sandbox runs any tag (its nodes are simulated): use these images.
-	screen = term.waitFor("step 5 of 8: Images", 20*time.Second)
-	term.waitFor("use these images", 10*time.Second)
-	for !strings.Contains(term.screen(), "› use these images") {
-		term.send("Up")
-		time.Sleep(100 * time.Millisecond)
-	}
 	term.send("Enter")
-	screen = term.waitFor("step 6 of 8: Review", 10*time.Second)
+	term.waitFor("┃ GEMINI_API_KEY", 10*time.Second)
+	term.send("Enter") // none: it is optional
+	term.waitFor("┃ JWT_SECRET_KEY", 10*time.Second)
+	term.send("Enter") // generate a new one
+	// The sandbox runs any tag (its nodes are simulated): use these images.
+	term.waitFor("step 5 of 8: Images", 20*time.Second)
+	selectChoice(t, term, "use these images")
+	term.waitFor("step 6 of 8: Review", 10*time.Second)
+	// Enter installs only once the review has read the release.
+	screen = term.waitFor("Press enter to install", 20*time.Second)
 	shots.add("wizard-review", screen)
 	term.send("Enter")
 	// The install's progress; on a quiet machine the sandbox is ready so
@@ -190,8 +244,14 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	screen = term.waitUntil(30*time.Second, "the health result", func(s string) bool { return strings.Contains(s, "health: backend 200") })
 	shots.add("health", screen)
 
-	// + scales the backend to 2: the second pod appears.
-	term.send("3", "+")
+	// + scales the pod's component that is selected: select a backend pod,
+	// and see it selected, first (the pane may have selected a frontend).
+	term.send("3")
+	term.waitFor("▶ 3 Pods", 10*time.Second)
+	term.selectRow(podList, "a backend pod", func(pod string) bool {
+		return strings.HasPrefix(pod, "taskmaster-backend-")
+	}, 20*time.Second)
+	term.send("+")
 	screen = term.waitUntil(time.Minute, "two backend pods", func(s string) bool {
 		return strings.Count(s, "taskmaster-backend-") >= 2 && strings.Contains(s, "backend 2/2 ready")
 	})
@@ -201,7 +261,9 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	term.waitFor("rev 2 ✓ deployed", time.Minute)
 
 	// An upgrade to a new tag: the diff shows it, y applies it.
-	term.send("2", "u")
+	term.send("2")
+	term.waitFor("▶ 2 Release", 10*time.Second)
+	term.send("u")
 	term.waitFor("backend image tag", 10*time.Second)
 	term.send("C-u", "1.1.0", "Enter")
 	screen = term.waitUntil(30*time.Second, "the upgrade's diff", func(s string) bool {
@@ -212,8 +274,10 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	screen = term.waitUntil(3*time.Minute, "the upgrade's result", func(s string) bool { return strings.Contains(s, "upgraded taskmaster: revision 3 deployed") })
 	shots.add("upgraded", screen)
 
-	// A rollback to revision 1: pick it in the history, see the diff, y.
-	term.send("Down", "Down", "b")
+	// A rollback to revision 1: select it in the history, see it
+	// selected, b, see the diff, y.
+	term.selectRow(historyList, "revision 1", func(rev string) bool { return rev == "1" }, 20*time.Second)
+	term.send("b")
 	screen = term.waitUntil(30*time.Second, "the rollback's diff", func(s string) bool {
 		return strings.Contains(s, "Roll back taskmaster to revision 1") && strings.Contains(s, "image: taskmaster-backend:1.0.0")
 	})
@@ -230,7 +294,9 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	}
 
 	// The Logs pane, zoomed: a line the stand-in writes after it opened.
-	term.send("4", "z")
+	term.send("4")
+	term.waitFor("▶ 4 Logs", 10*time.Second)
+	term.send("z")
 	screen = term.waitUntil(20*time.Second, "numbered log lines", func(s string) bool { return maxSeq(s) >= 0 })
 	opened := maxSeq(screen)
 	screen = term.waitUntil(20*time.Second, "a log line written after the pane opened", func(s string) bool { return maxSeq(s) > opened })
@@ -238,7 +304,9 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	term.send("z")
 
 	// Uninstall asks for the name typed, then the release is gone.
-	term.send("2", "D")
+	term.send("2")
+	term.waitFor("▶ 2 Release", 10*time.Second)
+	term.send("D")
 	screen = term.waitFor("type taskmaster to confirm", 10*time.Second)
 	shots.add("uninstall-confirm", screen)
 	term.send("taskmaster", "Enter")

@@ -142,26 +142,29 @@ func TestSecuritySecretValuesNeverLeak(t *testing.T) {
 		return strings.Contains(s, "deployed") && strings.Count(s, "taskmaster-backend-") >= 2
 	}))
 	term.send("2")
-	for _, key := range []string{"v", "m", "n"} {
-		term.send(key)
-		time.Sleep(700 * time.Millisecond)
-		capture(term.screen())
+	term.waitFor("▶ 2 Release", 10*time.Second)
+	newest := strconv.Itoa(hist[len(hist)-1].Revision) // History is oldest first
+	term.selectRow(historyList, "revision "+newest, func(rev string) bool { return rev == newest }, 20*time.Second)
+	for _, view := range []struct{ key, kind string }{{"v", "values"}, {"m", "manifest"}, {"n", "notes"}} {
+		title := view.kind + " of revision " + newest
+		term.send(view.key)
+		capture(term.waitUntil(20*time.Second, title+" loaded", func(s string) bool {
+			return strings.Contains(s, title) && !strings.Contains(s, "… loading "+view.kind)
+		}))
 		term.send("Escape")
-		time.Sleep(200 * time.Millisecond)
+		term.waitUntil(10*time.Second, "the history again, "+title+" closed", func(s string) bool {
+			return !strings.Contains(s, title)
+		})
 	}
 	term.send("4")
+	term.waitFor("▶ 4 Logs", 10*time.Second)
 	term.send("s")
 	capture(term.waitFor("tmtui-logs-", 10*time.Second))
 	term.send("?")
-	time.Sleep(300 * time.Millisecond)
-	capture(term.screen())
+	capture(term.waitFor("Keys (? or esc closes)", 10*time.Second))
 	term.send("?")
-	time.Sleep(300 * time.Millisecond)
-	term.send("q")
-	if strings.Contains(term.screen(), "Quit while work runs?") {
-		term.send("y")
-	}
-	if code := term.exitCode(10 * time.Second); code != 0 {
+	term.waitUntil(10*time.Second, "the keys closed", func(s string) bool { return !strings.Contains(s, "Keys (? or esc closes)") })
+	if code := term.quit(10 * time.Second); code != 0 {
 		t.Errorf("tmtui exited %d", code)
 	}
 

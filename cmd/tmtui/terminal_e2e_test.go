@@ -148,9 +148,12 @@ func (p *pane) assertTerminalRestored() {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	var stty []byte
-	for time.Now().Before(deadline) {
+	for {
 		if stty, _ = os.ReadFile(p.sttyFile); len(stty) > 0 {
 			break
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the shell wrote no stty -a within 5s of tmtui's end; screen:\n%s", p.screen())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -169,7 +172,8 @@ func (p *pane) assertNoStackOnScreen(screen string) {
 }
 
 func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
-	bin := buildTestTmtui(t)
+	bin := buildTestTmtui(t) // before t.Parallel: buildTmtui fills a global
+	t.Parallel()
 	versionOut, err := exec.Command(bin, "version").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +230,8 @@ func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
 }
 
 func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
-	bin := buildTestTmtui(t)
+	bin := buildTestTmtui(t) // before t.Parallel: buildTmtui fills a global
+	t.Parallel()
 	count := testenv.Count(t, testenv.SectionFaults, "SIGTERM, SIGINT and panics")
 	for _, tc := range []struct {
 		name      string
@@ -265,20 +270,27 @@ func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
 }
 
 func TestTmuxDumbAndTooSmallTerminals(t *testing.T) {
-	bin := buildTmtui(t)
+	bin := buildTmtui(t) // before t.Parallel: buildTmtui fills a global
+	t.Parallel()
 	count := testenv.Count(t, testenv.SectionBadInput, "Terminal")
 	for _, tc := range []struct {
-		name string
-		w, h int
-		env  []string
-		want string
+		name    string
+		w, h    int
+		env     []string
+		want    string
+		escapes string // "none" or "some" escape sequences drawing the screen; "" unchecked
 	}{
-		{"TERM=dumb", 120, 40, []string{"TERM=dumb"}, "v1.36.3"},
-		{"too small", 40, 10, nil, "make the terminal larger: tmtui needs at least 60×15, this one is 40×10"},
-		{"too narrow", 59, 40, nil, "make the terminal larger: tmtui needs at least 60×15, this one is 59×40"},
+		{"TERM=dumb", 120, 40, []string{"TERM=dumb"}, "v1.36.3", "none"},
+		{"too small", 40, 10, nil, "make the terminal larger: tmtui needs at least 60×15, this one is 40×10", ""},
+		{"too narrow", 59, 40, nil, "make the terminal larger: tmtui needs at least 60×15, this one is 59×40", ""},
+		// Not bad input: the colour terminal beside the dumb one shows that
+		// a capture with -e does see the colours tmtui draws.
+		{"TERM=xterm-256color", 120, 40, nil, "v1.36.3", "some"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			count.Trial(t)
+			if tc.escapes != "some" {
+				count.Trial(t)
+			}
 			t.Parallel()
 			rec := newAPIRecorder(t, nil)
 			kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
@@ -286,17 +298,18 @@ func TestTmuxDumbAndTooSmallTerminals(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := startPane(t, tc.w, tc.h, tc.env, bin, "--kubeconfig", kubeconfig)
-			deadline := time.Now().Add(15 * time.Second)
+			p.waitUntil(15*time.Second, fmt.Sprintf("%q", tc.want), func(string) bool {
+				return strings.Contains(strings.ReplaceAll(p.joined(), "\n", " "), tc.want)
+			})
 			screen := p.joined()
-			for !strings.Contains(strings.ReplaceAll(screen, "\n", " "), tc.want) {
-				if time.Now().After(deadline) {
-					t.Fatalf("%q not on screen:\n%s", tc.want, screen)
-				}
-				time.Sleep(50 * time.Millisecond)
-				screen = p.joined()
-			}
-			if strings.Contains(screen, "\x1b") || strings.Contains(screen, "[?") {
+			// An escape sequence whose ESC got lost shows its rest as text.
+			if strings.Contains(screen, "[?") || strings.Contains(screen, "[0m") || strings.Contains(screen, "[38;") {
 				t.Errorf("escape sequences show as text:\n%q", screen)
+			}
+			// A dumb terminal is sent no colour or attribute: a capture with
+			// -e gives the escape sequences that would draw the screen again.
+			if sgr := p.escapes(); tc.escapes != "" && strings.Contains(sgr, "\x1b[") != (tc.escapes == "some") {
+				t.Errorf("want %s escape sequences drawing the window, got:\n%q", tc.escapes, sgr)
 			}
 			p.assertNoStackOnScreen(screen)
 			p.send("q")

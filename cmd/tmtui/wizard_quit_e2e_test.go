@@ -37,7 +37,11 @@ func TestTmuxQuitDuringTheWizardsInstallAsksThenLeavesNothingPending(t *testing.
 	term.waitFor("┃ OPENAI_API_KEY", 10*time.Second)
 	term.send("-l", "sk-test-fake-quit-0000000000000000")
 	term.waitFor("✓ valid    OPENAI_API_KEY", 10*time.Second)
-	term.send("Enter", "Enter", "Enter") // OPENAI_API_KEY, no Gemini key, generate the JWT secret
+	term.send("Enter")
+	term.waitFor("┃ GEMINI_API_KEY", 10*time.Second)
+	term.send("Enter") // none: it is optional
+	term.waitFor("┃ JWT_SECRET_KEY", 10*time.Second)
+	term.send("Enter") // generate a new one
 
 	// A backend tag whose pods never get Ready: the install waits.
 	term.waitFor("step 5 of 8: Images", 20*time.Second)
@@ -45,7 +49,10 @@ func TestTmuxQuitDuringTheWizardsInstallAsksThenLeavesNothingPending(t *testing.
 	term.waitFor("taskmaster-backend tag", 10*time.Second)
 	term.send("C-e", "C-u")
 	term.send("-l", "unready")
-	term.send("Enter", "Enter")
+	term.waitFor("> unready", 10*time.Second)
+	term.send("Enter")
+	term.waitFor("┃ taskmaster-frontend tag", 10*time.Second)
+	term.send("Enter")
 	term.waitFor("taskmaster-backend:unready", 20*time.Second)
 	selectChoice(t, term, "use these images")
 	term.waitFor("step 6 of 8: Review", 10*time.Second)
@@ -60,8 +67,11 @@ func TestTmuxQuitDuringTheWizardsInstallAsksThenLeavesNothingPending(t *testing.
 	if !strings.Contains(strings.Join(strings.Fields(screen), " "), "the setup wizard: installing") {
 		t.Errorf("the question does not say what runs:\n%s", screen)
 	}
-	time.Sleep(500 * time.Millisecond) // the question's grace period
+	// q asked it: the question takes its answer at once (no grace period).
 	term.send("y")
+	term.waitUntil(10*time.Second, "the question answered", func(s string) bool {
+		return term.exited() || !strings.Contains(s, "Quit while work runs?")
+	})
 	if code := term.exitCode(2 * time.Minute); code != 0 {
 		t.Fatalf("tmtui exited %d after the quit, want 0", code)
 	}
@@ -84,21 +94,10 @@ func TestTmuxQuitDuringTheWizardsInstallAsksThenLeavesNothingPending(t *testing.
 	})
 }
 
-// selectChoice moves a wizard's choice list to the option named, and picks it.
+// selectChoice selects the option named in the wizard's Images step, sees
+// it selected, and picks it.
 func selectChoice(t *testing.T, term *tmuxTerm, option string) {
 	t.Helper()
-	term.waitFor(option, 10*time.Second)
-	for i := 0; !strings.Contains(term.screen(), "› "+option); i++ {
-		if i == 10 {
-			t.Fatalf("%q never selected:\n%s", option, term.screen())
-		}
-		// The options are few: down to the end, then up from the top.
-		if i < 5 {
-			term.send("Down")
-		} else {
-			term.send("Up")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	term.selectRow(imageChoices, fmt.Sprintf("%q", option), func(o string) bool { return o == option }, 20*time.Second)
 	term.send("Enter")
 }
