@@ -125,7 +125,7 @@ func bench(ctx context.Context, c config) (err error) {
 	if err != nil {
 		return fmt.Errorf("k9s: %w", err)
 	}
-	helmBin, err := goInstall(c.cache, "helm", "helm.sh/helm/v4/cmd/helm", "helm.sh/helm/v4", helmVersion)
+	helmBin, err := helmCLI(c.repo)
 	if err != nil {
 		return fmt.Errorf("helm: %w", err)
 	}

@@ -203,8 +203,8 @@ func writeDoc(path string, figs []*figure, m machine) error {
 	case i >= 0 && j > i:
 		doc = doc[:i] + b.String() + doc[j+len(endMark):]
 	default:
-		doc = "# Benchmarks\n\n`make bench` measures tmtui beside k9s " + k9sVersion + " and the helm " + helmVersion +
-			" CLI and rewrites the part of this page between the markers.\n\n" + b.String() + "\n"
+		doc = "# Benchmarks\n\n`make bench` measures tmtui beside k9s " + k9sVersion + " and the helm v4 CLI (the version\n" +
+			"hack/helmcli.sh builds) and rewrites the part of this page between the markers.\n\n" + b.String() + "\n"
 	}
 	return os.WriteFile(path, []byte(doc), 0o644)
 }

@@ -9,10 +9,24 @@ import (
 	"strings"
 )
 
-const (
-	k9sVersion  = "v0.50.16"
-	helmVersion = "v4.3.1" // as internal/testenv.HelmVersion
-)
+const k9sVersion = "v0.50.16"
+
+// helmCLI is the helm v4 CLI that make test uses too: hack/helmcli.sh
+// builds it once into the cache and is the one place its version is written.
+func helmCLI(repo string) (string, error) {
+	cmd := exec.Command("bash", "hack/helmcli.sh")
+	cmd.Dir = repo
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("hack/helmcli.sh: %w", err)
+	}
+	m := regexp.MustCompile(`TMTUI_HELM_CLI=(\S+)`).FindSubmatch(out)
+	if m == nil {
+		return "", fmt.Errorf("hack/helmcli.sh printed no TMTUI_HELM_CLI: %q", out)
+	}
+	return string(m[1]), nil
+}
 
 // cacheRoot is where tools are built: TMTUI_CACHE_DIR, else tmtui/ under
 // the user's cache folder; never the repository.
