@@ -23,6 +23,3 @@ func lockFile(path string) (unlock func(), err error) {
 		f.Close()
 	}, nil
 }
-
-// buildLock serializes building a tool (the helm CLI) between test processes.
-func buildLock(path string) (unlock func(), err error) { return lockFile(path) }
