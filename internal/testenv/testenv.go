@@ -191,7 +191,9 @@ type Private struct {
 
 // PrivateSandbox starts a sandbox for this test alone (about five seconds
 // once the control plane is built) and stops it, leaving no process, when
-// the test ends.
+// the test ends. The sandbox records this test process as its owner: should
+// the process be killed before its cleanup runs (SIGKILL, a timeout panic),
+// the next sandbox `up` or `sweep` stops it.
 func PrivateSandbox(t testing.TB) *Private {
 	t.Helper()
 	RequireSandbox(t) // skips under -short, and makes sure the binaries are built
@@ -206,7 +208,10 @@ func PrivateSandbox(t testing.TB) *Private {
 			t.Errorf("stopping private sandbox %s: %v\n%s", name, err, out)
 		}
 	})
-	if out, err := goRun(p.dir, "--name", name, "up"); err != nil {
+	up := exec.Command("go", "run", ".", "--name", name, "up")
+	up.Dir = p.dir
+	up.Env = append(os.Environ(), fmt.Sprintf("TMTUI_SANDBOX_OWNER=%d", os.Getpid()))
+	if out, err := up.CombinedOutput(); err != nil {
 		t.Fatalf("starting private sandbox %s: %v\n%s", name, err, out)
 	}
 	out, err := goRun(p.dir, "--name", name, "kubeconfig")
