@@ -52,7 +52,7 @@ engine_pid() {
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
 	exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
 	[ "$(basename "${exe% (deleted)}")" = dockerd ] || return 1
-	args_of "$pid" | grep -qxF -- "$pidfile" || return 1
+	args_of "$pid" | grep -xF -- "$pidfile" >/dev/null || return 1
 	echo "$pid"
 }
 

@@ -90,7 +90,8 @@ while :; do
 		case $(comm_of "$pid") in
 		kube-apiserver) apiserver=$pid ;;
 		dockerd)
-			sock=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n 's|^unix://||p' | head -1)
+			sock=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n 's|^unix://||p') || true
+			sock=${sock%%$'\n'*}
 			if [ -n "$sock" ] && [ -S "$sock" ] && DOCKER_HOST=unix://$sock docker version >/dev/null 2>&1; then
 				dockerd=$pid
 			fi
@@ -127,10 +128,15 @@ names=$(for pid in $victims; do comm_of "$pid"; done | sort | uniq -c | awk '{ p
 kill -KILL $victims 2>/dev/null || true
 wait "$root" 2>/dev/null || true
 for pid in $victims; do
-	if [ -d "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
-		say "process $pid ($(comm_of "$pid")) survived SIGKILL"
-		exit 2
-	fi
+	# SIGKILL takes effect at once, but the exit itself can lag a moment.
+	gone_by=$((SECONDS + 30))
+	while [ -d "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
+		if [ $SECONDS -gt $gone_by ]; then
+			say "process $pid ($(comm_of "$pid")) survived SIGKILL"
+			exit 2
+		fi
+		sleep 0.1
+	done
 done
 say "$(stamp) killed $(echo $victims | wc -w) processes with SIGKILL: $names"
 
