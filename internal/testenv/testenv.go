@@ -2,8 +2,9 @@
 // the sandbox cluster (a real API server with a simulated node) and a real
 // Docker engine.
 //
-// `make test` starts both once, before `go test`, and passes them on in
-// TMTUI_SANDBOX_STATE and DOCKER_HOST. A plain `go test ./...` without them
+// `make test` (hack/with-test-env.sh) starts both once, before `go test`,
+// of the run's own, and passes them on in TMTUI_SANDBOX_STATE and
+// DOCKER_HOST (docs/testing.md). A plain `go test ./...` without them
 // starts what is missing here (under a file lock, since go test runs
 // packages as parallel processes) and leaves it running for the next run;
 // `make sandbox-down` and `hack/dockerd.sh stop` stop them.
