@@ -87,7 +87,7 @@ func (s *sandbox) createRunDir(owner *Owner) error {
 	if err := os.MkdirAll(runs, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp(runs, "."+s.name+".new-")
+	tmp, err := os.MkdirTemp(runs, fmt.Sprintf(".%s.new-%d-", s.name, os.Getpid()))
 	if err != nil {
 		return err
 	}
@@ -132,10 +132,13 @@ func sweep(ctx context.Context, root string, out func(format string, args ...any
 		}
 		name := e.Name()
 		if strings.HasPrefix(name, ".") {
-			// A folder `up` made aside and never renamed: its process was
-			// killed in between, and nothing was started from it.
-			if strings.Contains(name, ".new-") {
-				os.RemoveAll(filepath.Join(runs, name))
+			// A folder `up` made aside and never renamed, when the `up`
+			// that made it is gone: nothing was started from it.
+			if _, rest, ok := strings.Cut(name, ".new-"); ok {
+				pid, _, _ := strings.Cut(rest, "-")
+				if n, err := strconv.Atoi(pid); err == nil && !alive(n) {
+					os.RemoveAll(filepath.Join(runs, name))
+				}
 			}
 			continue
 		}

@@ -139,7 +139,7 @@ func TestSweepStopsTheSandboxOfAnEndedOwnerAndNoOther(t *testing.T) {
 	if err := live.createRunDir(me); err != nil {
 		t.Fatal(err)
 	}
-	aside := filepath.Join(filepath.Dir(dir), "."+name+".new-123")
+	aside := filepath.Join(filepath.Dir(dir), fmt.Sprintf(".%s.new-%d-123", name, owner.Process.Pid))
 	private := runDir(root, fmt.Sprintf("tmtui-private-sweep%d", os.Getpid()))
 	for _, d := range []string{aside, private} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
