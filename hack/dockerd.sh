@@ -161,6 +161,10 @@ start() {
 		say "dockerd needs root here (it mounts overlay filesystems): run as root"
 		exit 1
 	fi
+	# Until this engine answers, a sweep could take its folder for a dead
+	# engine's: starts and sweeps take turns (a start holds it seconds).
+	exec 8>"$base.lock"
+	flock 8
 	clean
 	# The folder appears with its owner record already inside, so a sweep
 	# never takes a starting engine for one whose owner is gone.
@@ -176,7 +180,7 @@ start() {
 	dockerd --data-root "$state/data" --exec-root "$state/exec" \
 		-H "unix://$sock" --pidfile "$pidfile" \
 		--bridge=none --iptables=false --ip-masq=false \
-		>"$state/dockerd.log" 2>&1 </dev/null &
+		>"$state/dockerd.log" 2>&1 </dev/null 8>&- &
 	pid=$!
 	# Wait for an answer while dockerd lives, with a deadline for a hung one;
 	# a loaded machine can take a while.
@@ -214,12 +218,12 @@ stop() {
 }
 
 # sweep stops the engine of every run whose owner has ended, and cleans
-# the folder of an engine of no owner that no longer runs. One sweep runs
-# at a time.
+# the folder of an engine of no owner that no longer runs. It never runs
+# beside another sweep or a start.
 sweep() {
 	local d
-	exec 9>"$base.sweep.lock"
-	flock 9
+	exec 8>"$base.lock"
+	flock 8
 	for d in "$base" "$base"-run-*; do
 		[ -d "$d" ] || continue
 		use_folder "$d"
