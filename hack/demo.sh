@@ -2,6 +2,11 @@
 # `make demo`: open tmtui on the cluster you have configured when it
 # answers; otherwise start the local sandbox and open tmtui on that.
 # Your own kubeconfig is never changed: the sandbox has its own file.
+#
+# The sandbox is the one named by SANDBOX_NAME, else the one
+# TMTUI_SANDBOX_STATE describes (a test run hands over its own this way),
+# else tmtui-sandbox. A running one is reused, even when slow to answer;
+# one of which a process is gone is started afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,11 +19,23 @@ if [ "$rc" != 3 ]; then
 	exec "$tmtui" "$@"
 fi
 
-echo "No reachable Kubernetes cluster is configured: starting the local sandbox."
+name=${SANDBOX_NAME:-}
+if [ -n "${TMTUI_SANDBOX_STATE:-}" ]; then
+	# The state file is <cache>/sandbox/run/NAME/sandbox.json.
+	run_dir=$(dirname "$TMTUI_SANDBOX_STATE")
+	name=${name:-$(basename "$run_dir")}
+	TMTUI_CACHE_DIR=$(dirname "$(dirname "$(dirname "$run_dir")")")
+	export TMTUI_CACHE_DIR
+fi
+name=${name:-tmtui-sandbox}
+
+echo "No reachable Kubernetes cluster is configured: starting the local sandbox ($name)."
 echo "(The first time, this builds a Kubernetes control plane from source: about ten minutes.)"
-(cd hack/sandbox && go run . up)
-kubeconfig=$(cd hack/sandbox && go run . kubeconfig)
+(cd hack/sandbox && go run . --name "$name" up)
+kubeconfig=$(cd hack/sandbox && go run . --name "$name" kubeconfig)
 echo
-echo "Opening tmtui on the sandbox. The sandbox keeps running after you quit: make sandbox-down stops it."
+down="make sandbox-down"
+[ "$name" = tmtui-sandbox ] || down="make sandbox-down SANDBOX_NAME=$name"
+echo "Opening tmtui on the sandbox. The sandbox keeps running after you quit: $down stops it."
 sleep 1
 exec "$tmtui" --kubeconfig "$kubeconfig" "$@"

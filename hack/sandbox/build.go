@@ -57,13 +57,26 @@ func ensureBuilt(ctx context.Context, root, moduleDir string, out io.Writer) (st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	var missing []component
-	for _, c := range components {
-		if _, err := os.Stat(filepath.Join(dir, c.name)); err != nil {
-			missing = append(missing, c)
-		}
-	}
+	missing := missingComponents(dir)
 	if len(missing) == 0 {
+		return dir, nil
+	}
+	// Two runs on a cold cache would build into the same temporary names;
+	// the second waits for the first and then finds the binaries built.
+	lock := filepath.Join(filepath.Dir(dir), ".build.lock")
+	if unlock, err := tryLockFile(lock); err != nil {
+		return "", err
+	} else if unlock != nil {
+		defer unlock()
+	} else {
+		fmt.Fprintf(out, "Another process is building the sandbox's control plane (it holds %s): waiting for it ...\n", lock)
+		unlock, err := lockFile(lock)
+		if err != nil {
+			return "", err
+		}
+		defer unlock()
+	}
+	if missing = missingComponents(dir); len(missing) == 0 {
 		return dir, nil
 	}
 	fmt.Fprintf(out, "Building the sandbox's control plane into %s\n", dir)
@@ -78,6 +91,16 @@ func ensureBuilt(ctx context.Context, root, moduleDir string, out io.Writer) (st
 		fmt.Fprintf(out, " done in %s\n", time.Since(start).Round(time.Second))
 	}
 	return dir, nil
+}
+
+func missingComponents(dir string) []component {
+	var missing []component
+	for _, c := range components {
+		if _, err := os.Stat(filepath.Join(dir, c.name)); err != nil {
+			missing = append(missing, c)
+		}
+	}
+	return missing
 }
 
 func buildOne(ctx context.Context, c component, dir, moduleDir string, out io.Writer) error {

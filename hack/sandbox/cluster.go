@@ -40,6 +40,7 @@ type State struct {
 // sandbox is one named cluster under the cache root.
 type sandbox struct {
 	name      string
+	context   string // the kubeconfig's context; "" keeps the recorded one, else the name
 	root      string
 	moduleDir string
 	out       io.Writer
@@ -69,32 +70,63 @@ func (s *sandbox) kwokctl(ctx context.Context, bin string, args ...string) *exec
 	return cmd
 }
 
+// How long a sandbox whose processes all run may take to answer before it
+// counts as broken. On a loaded machine one health check can miss; a
+// sandbox that is slow to answer is waited for, never torn down under a
+// run that uses it.
+const (
+	upAnswerWait     = 2 * time.Minute
+	statusAnswerWait = 30 * time.Second
+)
+
 // Up starts the sandbox, or reuses it when it already runs and answers.
+// A sandbox of which a process is gone (half-dead: a crash, a killed run)
+// is never reused: it is stopped and started afresh, keeping its context
+// name and its owner.
 func (s *sandbox) Up(ctx context.Context) (*State, error) {
 	bin, err := ensureBuilt(ctx, s.root, s.moduleDir, s.out)
 	if err != nil {
 		return nil, err
 	}
+	if err := sweep(ctx, s.root, func(f string, a ...any) { fmt.Fprintf(s.out, f, a...) }); err != nil {
+		fmt.Fprintf(s.out, "Sweeping sandboxes left by ended runs: %v\n", err)
+	}
+	owner, err := ownerFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if old, err := s.readOwner(); err == nil && owner == nil {
+		owner = old
+	}
 	if st, err := s.readState(); err == nil {
-		if err := s.healthy(ctx, st); err == nil {
+		if s.context == "" {
+			s.context = st.Context
+		}
+		err := s.waitHealthy(ctx, st, upAnswerWait)
+		if err == nil {
 			fmt.Fprintf(s.out, "Sandbox %q is already running.\n", s.name)
 			return st, nil
 		}
 		fmt.Fprintf(s.out, "Sandbox %q is not healthy (%v): starting it afresh.\n", s.name, err)
 	}
-	// Whatever is left of an earlier run (a crash, a reboot) goes first.
+	if s.context == "" {
+		s.context = s.name
+	}
+	// Whatever is left of an earlier run (a crash, a reboot, a killed run)
+	// goes first.
 	if err := s.Down(ctx); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(s.dir(), 0o700); err != nil {
+	if err := s.createRunDir(owner); err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	st := &State{Name: s.name, Context: s.name, Kubeconfig: filepath.Join(s.dir(), "kubeconfig"),
+	st := &State{Name: s.name, Context: s.context, Kubeconfig: filepath.Join(s.dir(), "kubeconfig"),
 		BackendLog: backendLog(s.dir()), FrontendLog: frontendLog(s.dir())}
 
 	fmt.Fprintln(s.out, "Starting the TaskMaster stand-ins ...")
 	if err := s.startStandins(ctx, st); err != nil {
+		s.Down(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	if err := s.createCluster(ctx, bin, st); err != nil {
@@ -154,9 +186,6 @@ func (s *sandbox) startStandins(ctx context.Context, st *State) error {
 	go cmd.Wait() // reap it should it die while we wait
 	st.BackendURL = fmt.Sprintf("http://127.0.0.1:%d", bePort)
 	st.FrontendURL = fmt.Sprintf("http://127.0.0.1:%d", fePort)
-	if err := os.WriteFile(filepath.Join(s.dir(), "standins.pid"), []byte(strconv.Itoa(st.StandinPID)), 0o600); err != nil {
-		return err
-	}
 	return waitFor(ctx, 10*time.Second, func() error { return httpOK(ctx, st.BackendURL+"/health") })
 }
 
@@ -198,7 +227,7 @@ func (s *sandbox) createCluster(ctx context.Context, bin string, st *State) erro
 	if err != nil {
 		return fmt.Errorf("kwokctl get kubeconfig: %w", err)
 	}
-	server, err := writeKubeconfig(raw, s.name, st.Kubeconfig)
+	server, err := writeKubeconfig(raw, st.Context, st.Kubeconfig)
 	if err != nil {
 		return err
 	}
@@ -222,7 +251,8 @@ func (s *sandbox) logTail(component string, lines int) string {
 }
 
 // writeKubeconfig renames kwokctl's "kwok-NAME" context, cluster and user to
-// NAME, so the context is called exactly what the docs and tmtui's header say.
+// name, so the context is called exactly what the docs and tmtui's header
+// say: tmtui-sandbox for the shared sandbox and for every run's own.
 func writeKubeconfig(raw []byte, name, path string) (string, error) {
 	cfg, err := clientcmd.Load(raw)
 	if err != nil {
@@ -253,7 +283,9 @@ func clientFor(kubeconfig string) (*kubernetes.Clientset, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Timeout = 5 * time.Second
+	// Each call is bounded; how long a slow sandbox is waited for is
+	// waitHealthy's deadline.
+	cfg.Timeout = 15 * time.Second
 	return kubernetes.NewForConfig(cfg)
 }
 
@@ -276,22 +308,65 @@ func nodeReady(ctx context.Context, kubeconfig string) error {
 	return errors.New("no Ready node yet")
 }
 
-// healthy says whether a recorded sandbox still answers: API server,
-// stand-ins and a Ready node.
-func (s *sandbox) healthy(ctx context.Context, st *State) error {
-	if !alive(st.StandinPID) {
-		return errors.New("stand-ins are not running")
-	}
-	running := runningCommands(s.dir())
-	for _, c := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok-controller"} {
-		if !running[c] {
-			return fmt.Errorf("%s is not running", c)
+// errHalfDead: a process of the sandbox is gone. Such a sandbox never
+// comes back by itself, so it is not waited for.
+var errHalfDead = errors.New("half-dead")
+
+// running says whether every process of a recorded sandbox runs: the
+// control plane's and the stand-ins, the latter checked by what the
+// process is, not only by the pid sandbox.json recorded.
+func (s *sandbox) running(st *State) error {
+	procs := sandboxProcesses(s.dir())
+	running := map[string]bool{}
+	for _, p := range procs {
+		running[p.command] = true
+		if p.command == "standins" && p.pid == st.StandinPID {
+			running["standins-recorded"] = true
 		}
 	}
+	if !running["standins-recorded"] {
+		return fmt.Errorf("%w: stand-ins are not running", errHalfDead)
+	}
+	for _, c := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok-controller"} {
+		if !running[c] {
+			return fmt.Errorf("%w: %s is not running", errHalfDead, c)
+		}
+	}
+	return nil
+}
+
+// answers says whether a running sandbox answers: the backend stand-in,
+// and the API server with a Ready node.
+func (s *sandbox) answers(ctx context.Context, st *State) error {
 	if err := httpOK(ctx, st.BackendURL+"/health"); err != nil {
 		return err
 	}
 	return nodeReady(ctx, st.Kubeconfig)
+}
+
+// waitHealthy waits up to limit for a sandbox whose processes all run to
+// answer. It gives up at once when a process is gone.
+func (s *sandbox) waitHealthy(ctx context.Context, st *State, limit time.Duration) error {
+	return waitHealthy(ctx, limit, func() error { return s.running(st) }, func(ctx context.Context) error { return s.answers(ctx, st) })
+}
+
+func waitHealthy(ctx context.Context, limit time.Duration, running func() error, answers func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		if err := running(); err != nil {
+			return err
+		}
+		err := answers(ctx)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("its processes run, but it did not answer within %s: %w", limit, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // Stop stops the control plane and keeps everything else (its data, the
@@ -313,6 +388,7 @@ func (s *sandbox) Stop(ctx context.Context) error {
 			_ = cs.CoordinationV1().Leases("kube-node-lease").DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
 		}
 	}
+	s.scrubPidFiles()
 	if logs, err := s.kwokctl(ctx, binDir(s.root), "stop", "cluster", "--name", s.name).CombinedOutput(); err != nil {
 		return fmt.Errorf("kwokctl stop cluster: %w\n%s", err, logs)
 	}
@@ -325,6 +401,7 @@ func (s *sandbox) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sandbox %q is not up: %w", s.name, err)
 	}
+	s.scrubPidFiles()
 	if logs, err := s.kwokctl(ctx, binDir(s.root), "start", "cluster", "--name", s.name, "--wait", "2m").CombinedOutput(); err != nil {
 		return fmt.Errorf("kwokctl start cluster: %w\n%s", err, logs)
 	}
@@ -343,17 +420,14 @@ func (s *sandbox) Down(ctx context.Context) error {
 	}
 	if bin := binDir(s.root); fileExists(filepath.Join(bin, "kwokctl")) && fileExists(filepath.Join(s.kwokDir(), "clusters", s.name)) {
 		fmt.Fprintf(s.out, "Stopping sandbox %q ...\n", s.name)
+		s.scrubPidFiles()
 		if logs, err := s.kwokctl(ctx, bin, "delete", "cluster", "--name", s.name).CombinedOutput(); err != nil {
 			fmt.Fprintf(s.out, "kwokctl delete cluster: %v\n%s", err, logs)
 		}
 	}
-	if data, err := os.ReadFile(filepath.Join(s.dir(), "standins.pid")); err == nil {
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
-			stop(pid)
-		}
-	}
-	// Anything still running from the run folder (a control-plane process
-	// kwokctl lost track of) is ours, and goes too.
+	// Every process still running from the run folder (a control-plane
+	// process kwokctl lost track of, the stand-ins) is ours, and goes too.
+	// Processes are found by what they run, never by a pid file alone.
 	for _, pid := range processesMentioning(s.dir()) {
 		stop(pid)
 	}
@@ -379,7 +453,7 @@ func (s *sandbox) Status(ctx context.Context) error {
 	for _, pid := range processesMentioning(s.dir()) {
 		fmt.Fprintf(s.out, "  process     %d %s\n", pid, processName(pid))
 	}
-	if err := s.healthy(ctx, st); err != nil {
+	if err := s.waitHealthy(ctx, st, statusAnswerWait); err != nil {
 		fmt.Fprintf(s.out, "  health      NOT OK: %v\n", err)
 		return errNotRunning
 	}
@@ -410,7 +484,7 @@ func httpOK(ctx context.Context, url string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := (&http.Client{Timeout: 2 * time.Second}).Do(req)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
 		return err
 	}

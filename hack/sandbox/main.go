@@ -10,6 +10,7 @@
 //	go run . status      say what runs
 //	go run . stop|start  stop the control plane and start it again (for tests of reconnecting)
 //	go run . kubeconfig  print the kubeconfig's path
+//	go run . sweep       stop the sandboxes of runs and tests that are gone
 //
 // Run it from this folder (the Makefile's sandbox-* targets do).
 package main
@@ -27,7 +28,7 @@ import (
 	"time"
 )
 
-const usage = `usage: go run . [--name NAME] build|up|down|status|stop|start|kubeconfig
+const usage = `usage: go run . [--name NAME] [--context CONTEXT] build|up|down|status|stop|start|kubeconfig|sweep
 
   build       build the control plane into the cache folder (once; about ten minutes)
   up          start the sandbox (building first if needed), or reuse a running one
@@ -36,8 +37,12 @@ const usage = `usage: go run . [--name NAME] build|up|down|status|stop|start|kub
   stop        stop the control plane only (data, kubeconfig and stand-ins stay)
   start       start a stopped control plane again, on the same address
   kubeconfig  print the path of the sandbox's kubeconfig
+  sweep       stop every sandbox whose owner process has ended (up does this too)
 
 The cache folder is $TMTUI_CACHE_DIR, else tmtui/ under the user's cache folder.
+--context names the kubeconfig's context (default: the one recorded, else NAME).
+TMTUI_SANDBOX_OWNER=PID at up makes the sandbox belong to that process: once
+it has ended, the next up or sweep stops the sandbox.
 `
 
 func main() {
@@ -52,7 +57,8 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
-	name := fs.String("name", DefaultName, "cluster name (and kubeconfig context)")
+	name := fs.String("name", DefaultName, "cluster name (its run folder's name)")
+	kubeContext := fs.String("context", "", "the kubeconfig's context (default: the recorded one, else the name)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,7 +80,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	s := &sandbox{name: *name, root: root, moduleDir: moduleDir, out: os.Stdout}
+	s := &sandbox{name: *name, context: *kubeContext, root: root, moduleDir: moduleDir, out: os.Stdout}
 	switch fs.Arg(0) {
 	case "build":
 		if err := checkModuleDir(moduleDir); err != nil {
@@ -116,6 +122,8 @@ Stop it:  make sandbox-down
 	case "kubeconfig":
 		fmt.Println(filepath.Join(s.dir(), "kubeconfig"))
 		return nil
+	case "sweep":
+		return sweep(ctx, root, func(f string, a ...any) { fmt.Printf(f, a...) })
 	default:
 		fs.Usage()
 		return fmt.Errorf("unknown command %q", fs.Arg(0))

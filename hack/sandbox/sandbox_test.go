@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -119,14 +120,16 @@ func TestKwokConfigHasStagesAndWiring(t *testing.T) {
 	}
 }
 
-// The lifecycle through the Makefile's own targets, on a cluster of its
-// own name so that it never disturbs the shared sandbox: up, up again
-// (reused), status, stop and start, down, and then no process of it is left.
+// The lifecycle through the Makefile's own targets, on a cluster of this
+// test process's own name (two runs at once each have theirs), owned by
+// this process so that the next run sweeps it should this one be killed:
+// up, up again (reused), status, stop and start, down, and then no process
+// of it is left.
 func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster of its own; skipped under -short (make test runs it)")
 	}
-	name := "tmtui-sandbox-lifecycle"
+	name := fmt.Sprintf("tmtui-lifecycle-%d", os.Getpid())
 	root, err := cacheRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +147,9 @@ func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 	st, err := (&sandbox{name: name, root: root}).readState()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o, err := (&sandbox{name: name, root: root}).readOwner(); err != nil || o.PID != os.Getpid() || !o.alive() {
+		t.Fatalf("the sandbox does not record this test as its owner: %+v (%v)", o, err)
 	}
 	// Everything listens on loopback only.
 	listening, err := exec.Command("ss", "-Hltnp").Output()
@@ -235,6 +241,7 @@ func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 func runMake(t *testing.T, target, name string) (string, error) {
 	t.Helper()
 	cmd := exec.Command("make", "--no-print-directory", "-C", "../..", target, "SANDBOX_NAME="+name)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", ownerEnv, os.Getpid()))
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

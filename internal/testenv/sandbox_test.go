@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -293,10 +295,17 @@ func TestPrivateSandboxAPIServerStopsAndComesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Timeout = 2 * time.Second
+	// A bound on each call, not on how fast a loaded machine answers.
+	cfg.Timeout = 15 * time.Second
 	cs := kubernetes.NewForConfigOrDie(cfg)
 	if _, err := cs.Discovery().ServerVersion(); err != nil {
 		t.Fatalf("private sandbox does not answer: %v", err)
+	}
+	// It belongs to this test process, so that a run killed before the
+	// test's cleanup has its sandbox swept by the next one.
+	var owner struct{ PID int }
+	if data, err := os.ReadFile(filepath.Join(filepath.Dir(p.Kubeconfig), "owner.json")); err != nil || json.Unmarshal(data, &owner) != nil || owner.PID != os.Getpid() {
+		t.Errorf("the private sandbox does not record this test process (%d) as its owner: %s (%v)", os.Getpid(), data, err)
 	}
 	p.StopAPIServer(t)
 	if _, err := cs.Discovery().ServerVersion(); err == nil {

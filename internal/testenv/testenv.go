@@ -2,8 +2,9 @@
 // the sandbox cluster (a real API server with a simulated node) and a real
 // Docker engine.
 //
-// `make test` starts both once, before `go test`, and passes them on in
-// TMTUI_SANDBOX_STATE and DOCKER_HOST. A plain `go test ./...` without them
+// `make test` (hack/with-test-env.sh) starts both once, before `go test`,
+// of the run's own, and passes them on in TMTUI_SANDBOX_STATE and
+// DOCKER_HOST (docs/testing.md). A plain `go test ./...` without them
 // starts what is missing here (under a file lock, since go test runs
 // packages as parallel processes) and leaves it running for the next run;
 // `make sandbox-down` and `hack/dockerd.sh stop` stop them.
@@ -191,7 +192,9 @@ type Private struct {
 
 // PrivateSandbox starts a sandbox for this test alone (about five seconds
 // once the control plane is built) and stops it, leaving no process, when
-// the test ends.
+// the test ends. The sandbox records this test process as its owner: should
+// the process be killed before its cleanup runs (SIGKILL, a timeout panic),
+// the next sandbox `up` or `sweep` stops it.
 func PrivateSandbox(t testing.TB) *Private {
 	t.Helper()
 	RequireSandbox(t) // skips under -short, and makes sure the binaries are built
@@ -206,7 +209,10 @@ func PrivateSandbox(t testing.TB) *Private {
 			t.Errorf("stopping private sandbox %s: %v\n%s", name, err, out)
 		}
 	})
-	if out, err := goRun(p.dir, "--name", name, "up"); err != nil {
+	up := exec.Command("go", "run", ".", "--name", name, "up")
+	up.Dir = p.dir
+	up.Env = append(os.Environ(), fmt.Sprintf("TMTUI_SANDBOX_OWNER=%d", os.Getpid()))
+	if out, err := up.CombinedOutput(); err != nil {
 		t.Fatalf("starting private sandbox %s: %v\n%s", name, err, out)
 	}
 	out, err := goRun(p.dir, "--name", name, "kubeconfig")
