@@ -46,7 +46,12 @@ func sandboxTool(repo string, args ...string) ([]byte, error) {
 }
 
 func upCluster(ctx context.Context, repo, cache, name string) (*cluster, error) {
-	if out, err := sandboxTool(repo, "--name", name, "up"); err != nil {
+	// The bench owns its sandbox: when the bench is killed, the next
+	// sandbox sweep (any make test, any up) stops what it left.
+	up := exec.Command("go", "run", ".", "--name", name, "up")
+	up.Dir = filepath.Join(repo, "hack", "sandbox")
+	up.Env = append(os.Environ(), fmt.Sprintf("TMTUI_SANDBOX_OWNER=%d", os.Getpid()))
+	if out, err := up.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("sandbox up: %v\n%s", err, out)
 	}
 	out, err := sandboxTool(repo, "--name", name, "kubeconfig")
