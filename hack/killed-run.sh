@@ -18,9 +18,7 @@
 # the run starts stays below it, even what detaches itself (the sandbox's
 # control plane, dockerd, tmux servers), and nothing else is.
 #
-# Uncommitted changes are not part of HEAD, so not part of the proof. It
-# starts sandboxes and engines: hold the machine lock,
-#   flock /tmp/tmtui-machine.lock bash hack/killed-run.sh
+# Uncommitted changes are not part of HEAD, so not part of the proof.
 # Takes about two `make test` runs. Logs stay in the folder it prints.
 set -euo pipefail
 
