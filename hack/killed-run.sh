@@ -6,7 +6,10 @@
 #  1. clones HEAD into a fresh temporary folder and starts `make test` there
 #     as CI runs it (CI=true, no standard input);
 #  2. waits until that run's sandbox (kube-apiserver) and engine (dockerd,
-#     answering on its socket) are up and a test binary runs;
+#     answering on its socket) are up and the test binaries named in
+#     KILL_AMID (default "tmtui.test helm.test": the tmux end-to-end tests
+#     and the Helm sandbox tests, which start private control planes, tmux
+#     servers and releases) all run;
 #  3. stops every process of that run at once with SIGSTOP, then SIGKILLs
 #     them all, by pid: make, go, the tests, the sandbox, the engine, tmux
 #     servers, containers;
@@ -76,6 +79,7 @@ root=$!
 # answers on its socket, and a test binary of go test. Checked on what the
 # processes are, once a second, until they are all there.
 deadline=$((SECONDS + 3600))
+want_tests=${KILL_AMID:-tmtui.test helm.test}
 apiserver= dockerd= tests=
 while :; do
 	if ! kill -0 "$root" 2>/dev/null; then
@@ -97,7 +101,11 @@ while :; do
 		*.test) tests="$tests $(comm_of "$pid")" ;;
 		esac
 	done
-	[ -n "$apiserver" ] && [ -n "$dockerd" ] && [ -n "$tests" ] && break
+	all_tests=1
+	for w in $want_tests; do
+		case " $tests " in *" $w "*) ;; *) all_tests= ;; esac
+	done
+	[ -n "$apiserver" ] && [ -n "$dockerd" ] && [ -n "$tests" ] && [ -n "$all_tests" ] && break
 	if [ $SECONDS -gt $deadline ]; then
 		say "the sandbox, the engine and the tests were not all up within an hour"
 		exit 2
