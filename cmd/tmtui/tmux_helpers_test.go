@@ -56,6 +56,7 @@ func (m *tmuxTerm) selectRow(l list, what string, target func(key string) bool, 
 	m.t.Helper()
 	deadline := time.Now().Add(limit)
 	left := "" // the row the last key moved away from, until the screen shows it moved
+	var sentAt time.Time
 	for {
 		s := m.screen()
 		keys, sel := l.rows(s)
@@ -78,9 +79,16 @@ func (m *tmuxTerm) selectRow(l list, what string, target func(key string) bool, 
 		}
 		switch {
 		case sel < 0 || want < 0: // the list, or the row, not on screen yet
-		case left != "" && keys[sel] == left: // the last key not on screen yet
+		case left != "" && keys[sel] == left && time.Since(sentAt) < keyUnseenAfter: // the last key not on screen yet
 		default:
-			left = keys[sel]
+			if left != "" && keys[sel] == left {
+				// Seen once in a rehearsal (2b70469): right after an
+				// upgrade's result, a Down in the Release pane's history
+				// never showed, for 20 s. Not explained yet (see the
+				// session note); the key is sent again, and said so.
+				m.t.Logf("selectRow: %s still on %q %s after the key; sending it again", l.what, left, keyUnseenAfter)
+			}
+			left, sentAt = keys[sel], time.Now()
 			if want < sel {
 				m.send("Up")
 			} else {
@@ -90,6 +98,10 @@ func (m *tmuxTerm) selectRow(l list, what string, target func(key string) bool, 
 		time.Sleep(50 * time.Millisecond) // how often the screen is read
 	}
 }
+
+// keyUnseenAfter is how long selectRow waits for a key's move to show
+// before it sends the key again.
+const keyUnseenAfter = 3 * time.Second
 
 // exited says whether the command in the window has ended.
 func (m *tmuxTerm) exited() bool {
