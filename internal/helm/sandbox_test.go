@@ -579,12 +579,18 @@ func TestCancelledUpgradeRollsBackOnSandbox(t *testing.T) {
 		t.Fatalf("cancelled upgrade: %v", err)
 	}
 	// The cancel, not the minute's timeout, ended Helm's wait: Helm's own
-	// error carries the wait's context error, Canceled and not
-	// DeadlineExceeded. (That says "at once" without timing it on a
-	// machine whose load is not ours to know.)
+	// error names the cancel and no deadline. (That says "at once" without
+	// timing it on a machine whose load is not ours to know.) Helm does not
+	// always wrap the context's error: cancelled while its status watcher
+	// starts, it says "reporter failed to start: event funnel closed:
+	// context canceled" as text, so the text is what is checked.
 	t.Logf("the upgrade returned %s after it was cancelled", time.Since(at).Round(100*time.Millisecond))
-	if !errors.Is(opErr.Err, context.Canceled) || errors.Is(opErr.Err, context.DeadlineExceeded) {
-		t.Errorf("Helm's error %v: want its wait ended by the cancel (context.Canceled), not by its timeout", opErr.Err)
+	helmSays := opErr.Err.Error()
+	byCancel := errors.Is(opErr.Err, context.Canceled) || strings.Contains(helmSays, context.Canceled.Error())
+	byTimeout := errors.Is(opErr.Err, context.DeadlineExceeded) || strings.Contains(helmSays, context.DeadlineExceeded.Error()) ||
+		strings.Contains(helmSays, "timed out")
+	if !byCancel || byTimeout {
+		t.Errorf("Helm's error %v: want its wait ended by the cancel (context canceled), not by its timeout", opErr.Err)
 	}
 	if !opErr.RolledBack || opErr.RolledBackTo != 1 || opErr.After == nil || opErr.After.Status != helm.StatusDeployed || opErr.After.Revision != 3 {
 		t.Errorf("after the cancel: %+v now %+v", opErr, opErr.After)
