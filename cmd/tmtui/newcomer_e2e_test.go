@@ -195,10 +195,7 @@ func TestTmuxNewcomerPath(t *testing.T) {
 	term.send("-l", newcomerSecrets["openai-api-key"])
 	term.waitFor(fmt.Sprintf("✓ valid    OPENAI_API_KEY (%d characters)", len(newcomerSecrets["openai-api-key"])), 10*time.Second)
 	term.send("Enter")
-	term.waitFor("┃ GEMINI_API_KEY", 10*time.Second)
-	term.send("Enter") // none: it is optional
-	term.waitFor("┃ JWT_SECRET_KEY", 10*time.Second)
-	term.send("Enter") // generate a new one
+	term.defaultOptionalSecrets()
 	// The sandbox runs any tag (its nodes are simulated): use these images.
 	term.waitFor("step 5 of 8: Images", 20*time.Second)
 	selectChoice(t, term, "use these images")

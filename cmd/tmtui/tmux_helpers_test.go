@@ -103,6 +103,16 @@ func (m *tmuxTerm) selectRow(l list, what string, target func(key string) bool, 
 // before it sends the key again.
 const keyUnseenAfter = 3 * time.Second
 
+// defaultOptionalSecrets answers the wizard's two optional secrets with
+// their defaults: no GEMINI_API_KEY, and a newly generated JWT_SECRET_KEY.
+func (m *tmuxTerm) defaultOptionalSecrets() {
+	m.t.Helper()
+	m.waitFor("┃ GEMINI_API_KEY", 10*time.Second)
+	m.send("Enter") // none: it is optional
+	m.waitFor("┃ JWT_SECRET_KEY", 10*time.Second)
+	m.send("Enter") // generate a new one
+}
+
 // exited says whether the command in the window has ended.
 func (m *tmuxTerm) exited() bool {
 	data, err := os.ReadFile(m.exitFile)

@@ -38,10 +38,7 @@ func TestTmuxQuitDuringTheWizardsInstallAsksThenLeavesNothingPending(t *testing.
 	term.send("-l", "sk-test-fake-quit-0000000000000000")
 	term.waitFor("✓ valid    OPENAI_API_KEY", 10*time.Second)
 	term.send("Enter")
-	term.waitFor("┃ GEMINI_API_KEY", 10*time.Second)
-	term.send("Enter") // none: it is optional
-	term.waitFor("┃ JWT_SECRET_KEY", 10*time.Second)
-	term.send("Enter") // generate a new one
+	term.defaultOptionalSecrets()
 
 	// A backend tag whose pods never get Ready: the install waits.
 	term.waitFor("step 5 of 8: Images", 20*time.Second)

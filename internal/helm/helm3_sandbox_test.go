@@ -18,11 +18,7 @@ import (
 // helm3 runs the real Helm 3 CLI on the test's namespace.
 func (r *sandboxRelease) helm3(args ...string) string {
 	r.t.Helper()
-	out, err := testenv.RunHelm3(r.t, append(args, r.helmFlags...)...)
-	if err != nil {
-		r.t.Fatalf("helm3 %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
+	return r.runCLI("helm3", testenv.RunHelm3, args)
 }
 
 // applyMethod is what Helm recorded of how a revision's objects were

@@ -93,9 +93,16 @@ func (r *sandboxRelease) newClient(chartDir string) *helm.Client {
 // helmCLI runs the real helm CLI on the test's namespace.
 func (r *sandboxRelease) helmCLI(args ...string) string {
 	r.t.Helper()
-	out, err := testenv.RunHelm(r.t, append(args, r.helmFlags...)...)
+	return r.runCLI("helm", testenv.RunHelm, args)
+}
+
+// runCLI runs a helm CLI (run: testenv.RunHelm or RunHelm3) on this
+// release's cluster and namespace, and fails the test when it fails.
+func (r *sandboxRelease) runCLI(name string, run func(testing.TB, ...string) (string, error), args []string) string {
+	r.t.Helper()
+	out, err := run(r.t, append(args, r.helmFlags...)...)
 	if err != nil {
-		r.t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, out)
+		r.t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
 	return out
 }
