@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,7 +24,9 @@ import (
 	"helm.sh/helm/v4/pkg/storage"
 	"helm.sh/helm/v4/pkg/storage/driver"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes/fake"
 )
@@ -638,5 +642,28 @@ func TestStatusValuesMirrorHelms(t *testing.T) {
 	}
 	if !StatusPendingRollback.Pending() || StatusFailed.Pending() {
 		t.Error("Pending is wrong")
+	}
+}
+
+// Scale leaves the old count alone only when the API server said it did not
+// write: after a timeout or a request cut off in flight, the write may have
+// happened, and a failed scale must put the old count back.
+func TestRefusedTellsAnAnswerFromAnUnknownOutcome(t *testing.T) {
+	gr := schema.GroupResource{Group: "apps", Resource: "deployments"}
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{apierrors.NewNotFound(gr, "taskmaster-backend"), true},
+		{apierrors.NewForbidden(gr, "taskmaster-backend", errors.New("no")), true},
+		{fmt.Errorf("scale: %w", apierrors.NewConflict(gr, "taskmaster-backend", errors.New("changed"))), true},
+		{apierrors.NewTimeoutError("slow", 1), false},
+		{apierrors.NewServerTimeout(gr, "update", 1), false},
+		{context.Canceled, false},
+		{&url.Error{Op: "Put", URL: "https://127.0.0.1:6443", Err: context.DeadlineExceeded}, false},
+	} {
+		if got := refused(c.err); got != c.want {
+			t.Errorf("refused(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }

@@ -2,10 +2,12 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	releasev1 "helm.sh/helm/v4/pkg/release/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
@@ -110,14 +112,24 @@ func (c *Client) scaleAhead(ctx context.Context, comp Component, replicas int) (
 		})
 		return wrote, err
 	}
+	// The write runs to its end even when ctx is cancelled meanwhile: a
+	// request cut off in flight may have changed the count without Scale
+	// knowing, and then nothing would put the old one back.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	var old int32
-	wrote, err := setScale(ctx, func(n int32) bool { old = n; return int(n) != replicas }, int32(replicas))
-	if err != nil || !wrote {
-		// No such Deployment (a renamed chart?), no permission, or nothing
-		// to do: Helm alone.
+	wrote, err := setScale(wctx, func(n int32) bool { old = n; return int(n) != replicas }, int32(replicas))
+	if !wrote && (err == nil || refused(err)) {
+		// Nothing to do, or the API server said no (no such Deployment, a
+		// renamed chart? no permission?): Helm alone.
 		c.logger.Debug("scale: no direct write; scaling through Helm alone", "deployment", name, "err", err)
 		return none, nil
 	}
+	// Written, or an outcome unknown (a timeout): settle puts the old count
+	// back after a failure, if the count is still Scale's.
 	return func(scaleErr error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
@@ -130,6 +142,13 @@ func (c *Client) scaleAhead(ctx context.Context, comp Component, replicas int) (
 			c.logger.Warn("scale: could not hand spec.replicas back to helm", "deployment", name, "err", err)
 		}
 	}, nil
+}
+
+// refused says whether err is the API server's answer that it did not make
+// a change (not a timeout, after which the change may have been made).
+func refused(err error) bool {
+	var status apierrors.APIStatus
+	return errors.As(err, &status) && !apierrors.IsTimeout(err) && !apierrors.IsServerTimeout(err)
 }
 
 // dropManager removes a field manager's entry from a Deployment's
