@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -49,14 +50,20 @@ func (l list) rows(screen string) (keys []string, selected int) {
 
 // selectRow moves the selection of l (its pane focused) onto the first row
 // that target accepts, and returns the screen that shows it selected. It
-// sends one Up or Down at a time and waits for the screen to show the
-// selection moved before the next: a key sent before the last one landed
-// would be counted against a list that is no longer on screen.
+// sends one Up or Down at a time and waits for the screen to change before
+// the next: a key sent before the last one landed would be counted against
+// a list that is no longer on screen.
+//
+// The list can change under a key, too: right after an upgrade, the
+// Release pane reads its history again and puts the new revision on top.
+// A Down sent while [2 1] showed, with 2 selected, can land on [3 2 1] and
+// select 2 again. So "changed" means the rows or the selection, and
+// selectRow decides its next key from what the screen shows then.
 func (m *tmuxTerm) selectRow(l list, what string, target func(key string) bool, limit time.Duration) string {
 	m.t.Helper()
 	deadline := time.Now().Add(limit)
-	left := "" // the row the last key moved away from, until the screen shows it moved
-	var sentAt time.Time
+	var sentOn []string // the rows the last key was sent on, until the screen changes
+	sentAt := -1        // and the selection then
 	for {
 		s := m.screen()
 		keys, sel := l.rows(s)
@@ -79,16 +86,9 @@ func (m *tmuxTerm) selectRow(l list, what string, target func(key string) bool, 
 		}
 		switch {
 		case sel < 0 || want < 0: // the list, or the row, not on screen yet
-		case left != "" && keys[sel] == left && time.Since(sentAt) < keyUnseenAfter: // the last key not on screen yet
+		case sentOn != nil && sel == sentAt && slices.Equal(keys, sentOn): // the last key not on screen yet
 		default:
-			if left != "" && keys[sel] == left {
-				// Seen once in a rehearsal (2b70469): right after an
-				// upgrade's result, a Down in the Release pane's history
-				// never showed, for 20 s. Not explained yet (see the
-				// session note); the key is sent again, and said so.
-				m.t.Logf("selectRow: %s still on %q %s after the key; sending it again", l.what, left, keyUnseenAfter)
-			}
-			left, sentAt = keys[sel], time.Now()
+			sentOn, sentAt = keys, sel
 			if want < sel {
 				m.send("Up")
 			} else {
@@ -98,10 +98,6 @@ func (m *tmuxTerm) selectRow(l list, what string, target func(key string) bool, 
 		time.Sleep(50 * time.Millisecond) // how often the screen is read
 	}
 }
-
-// keyUnseenAfter is how long selectRow waits for a key's move to show
-// before it sends the key again.
-const keyUnseenAfter = 3 * time.Second
 
 // defaultOptionalSecrets answers the wizard's two optional secrets with
 // their defaults: no GEMINI_API_KEY, and a newly generated JWT_SECRET_KEY.
