@@ -6,6 +6,10 @@ CROSS = windows/amd64 darwin/arm64 linux/arm64
 # A hung test binary fails at this bound instead of Go's default 10 minutes,
 # which the slowest package would otherwise come near; far below CI's 90.
 GO_TEST_TIMEOUT ?= 20m
+# How many tests of one package run at once. Go's default is one per core
+# (two in CI), but the sandbox and tmux tests mostly wait on the cluster or
+# the screen, each in its own namespace and tmux server.
+GO_TEST_PARALLEL ?= 4
 
 .PHONY: demo run build install test fmt-check vet test-go test-sandbox cross fuzz chaos bench \
 	screens sandbox-up sandbox-down sandbox-status
@@ -38,7 +42,7 @@ vet:
 	cd hack/sandbox && go vet ./...
 
 test-go:
-	bash hack/with-test-env.sh go test -race -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
+	bash hack/with-test-env.sh go test -race -count=1 -timeout $(GO_TEST_TIMEOUT) -parallel $(GO_TEST_PARALLEL) ./...
 
 # The sandbox tool's own tests start and stop a cluster of their own.
 test-sandbox:

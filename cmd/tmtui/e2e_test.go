@@ -31,6 +31,7 @@ import (
 // real terminal (tmux), read off the screen, quit with a key.
 
 func TestTmuxShowsSandboxContextAndVersionAndQuitsOnQ(t *testing.T) {
+	t.Parallel()
 	kubeconfig := testenv.Kubeconfig(t)
 	term := startInTmux(t, "--kubeconfig", kubeconfig)
 
@@ -48,6 +49,7 @@ func TestTmuxShowsSandboxContextAndVersionAndQuitsOnQ(t *testing.T) {
 }
 
 func TestTmuxUnreachableClusterIsExplainedAndQuitsCleanly(t *testing.T) {
+	t.Parallel()
 	kubeconfig := unreachableKubeconfig(t)
 	term := startInTmux(t, "--kubeconfig", kubeconfig)
 
@@ -70,6 +72,7 @@ func TestTmuxUnreachableClusterIsExplainedAndQuitsCleanly(t *testing.T) {
 // The README's first command: with no cluster answering, make demo opens
 // tmtui on the sandbox (reusing the running one, as here, or starting it).
 func TestTmuxMakeDemoOpensTmtuiOnSandboxWhenNoClusterAnswers(t *testing.T) {
+	t.Parallel()
 	testenv.RequireSandbox(t)
 	root, err := testenv.RepoRoot()
 	if err != nil {
@@ -88,6 +91,7 @@ func TestTmuxMakeDemoOpensTmtuiOnSandboxWhenNoClusterAnswers(t *testing.T) {
 }
 
 func TestDoctorAgainstSandboxAndUnreachableCluster(t *testing.T) {
+	t.Parallel()
 	kubeconfig := testenv.Kubeconfig(t)
 	bin := buildTmtui(t)
 	logFile := filepath.Join(t.TempDir(), "tmtui.log")

@@ -20,6 +20,7 @@ import (
 // what Helm installed, and the pods pane's scale is a Helm upgrade that
 // the release's history and values then show.
 func TestHelmWiringServesTheReleasePaneAndScalesThroughHelm(t *testing.T) {
+	t.Parallel()
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	ctx := t.Context()

@@ -125,6 +125,7 @@ func (p *panes) typeText(s string) {
 // folder is remembered in the config file, a second build shows the change
 // since the last tag, and d removes the tag.
 func TestImagesPaneBuildsAndRemovesOnTheRealEngine(t *testing.T) {
+	t.Parallel()
 	svc, repo := testImagesService(t)
 	p := newPanes()
 	newest := func() images.Image {
@@ -205,6 +206,7 @@ func TestImagesPaneBuildsAndRemovesOnTheRealEngine(t *testing.T) {
 // the time against the budget, .dockerignore keeps files out, and a folder
 // without a Dockerfile fails with what to do.
 func TestImagesServiceBuildStreamsLinesThenTheResult(t *testing.T) {
+	t.Parallel()
 	svc, repo := testImagesService(t)
 	dir := appFolder(t, 10_000)
 	ch, err := svc.Build(t.Context(), images.BuildRequest{Repository: repo, Tag: "1", Folder: dir})
@@ -264,6 +266,7 @@ func lastResult(t *testing.T, svc *imagesService, repo, dir string) images.Build
 // restart. A loopback proxy to the tests' engine stands in for Docker
 // Desktop being started.
 func TestImagesServiceRecoversWhenTheEngineComesBack(t *testing.T) {
+	t.Parallel()
 	host := testenv.DockerHost(t)
 	sock, ok := strings.CutPrefix(host, "unix://")
 	if !ok {

@@ -41,6 +41,7 @@ func (p *progressLog) channel(t *testing.T) (chan<- release.Progress, func() []r
 // and applied, a rollback to revision 1 planned and applied, helm test,
 // and uninstall.
 func TestReleaseWorkflowsOnTheSandbox(t *testing.T) {
+	t.Parallel()
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	ctx := t.Context()

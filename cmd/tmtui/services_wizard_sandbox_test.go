@@ -30,6 +30,7 @@ const (
 // it: preflight, namespace, Secret, images, release, install with progress,
 // ready, health through the stand-ins.
 func TestWizardServiceSetsUpTheAppOnTheSandbox(t *testing.T) {
+	t.Parallel()
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	ctx := t.Context()
@@ -256,6 +257,7 @@ func mustCluster(t *testing.T, svc *wizardService) *k8s.Client {
 // The deployment kit: missing files are reported and written; a file that
 // differs is reported with its diff and is only written when named.
 func TestWizardServiceWritesTheDeploymentKitOnlyWhereAsked(t *testing.T) {
+	t.Parallel()
 	svc := newWizardService(k8s.ConnectOptions{}, "", "")
 	app := t.TempDir()
 	files, err := svc.KitFiles(app)
@@ -313,6 +315,7 @@ func TestWizardServiceWritesTheDeploymentKitOnlyWhereAsked(t *testing.T) {
 // the real service, from piped answers to a healthy release, with no
 // secret value printed.
 func TestAccessibleSetupInstallsOnTheSandbox(t *testing.T) {
+	t.Parallel()
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	svc := newWizardService(k8s.ConnectOptions{Kubeconfig: testenv.Kubeconfig(t), Namespace: ns}, "taskmaster", testenv.DockerHost(t))

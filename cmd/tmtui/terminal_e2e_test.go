@@ -172,7 +172,7 @@ func (p *pane) assertNoStackOnScreen(screen string) {
 }
 
 func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
-	bin := buildTestTmtui(t) // before t.Parallel: buildTmtui fills a global
+	bin := buildTestTmtui(t) // built while the tests still run one at a time
 	t.Parallel()
 	versionOut, err := exec.Command(bin, "version").Output()
 	if err != nil {
@@ -230,7 +230,7 @@ func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
 }
 
 func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
-	bin := buildTestTmtui(t) // before t.Parallel: buildTmtui fills a global
+	bin := buildTestTmtui(t) // built while the tests still run one at a time
 	t.Parallel()
 	count := testenv.Count(t, testenv.SectionFaults, "SIGTERM, SIGINT and panics")
 	for _, tc := range []struct {
@@ -270,7 +270,7 @@ func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
 }
 
 func TestTmuxDumbAndTooSmallTerminals(t *testing.T) {
-	bin := buildTmtui(t) // before t.Parallel: buildTmtui fills a global
+	bin := buildTmtui(t) // built while the tests still run one at a time
 	t.Parallel()
 	count := testenv.Count(t, testenv.SectionBadInput, "Terminal")
 	for _, tc := range []struct {
