@@ -693,7 +693,7 @@ func (r *runner) scaleKey(ctx context.Context, sc string) (*figure, error) {
 					return nil
 				}
 			case <-limit:
-				return fmt.Errorf("replicas never became %d", want)
+				return fmt.Errorf("replicas never became %d; tmtui's screen:\n%s", want, s.screen())
 			}
 		}
 	}

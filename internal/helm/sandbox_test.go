@@ -647,6 +647,17 @@ func TestAChangeRunningHereIsBusyNotStuckOnSandbox(t *testing.T) {
 	if !errors.As(err, &busy) || !strings.Contains(err.Error(), "busy with another change") || !strings.Contains(err.Error(), "wait until it finishes") {
 		t.Errorf("a scale planned mid-upgrade: %v (want a *BusyError)", err)
 	}
+	// A scale (one key in the Pods pane) waits for its turn instead: it
+	// ends here with its context, having written nothing.
+	wctx, wcancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	_, err = other.Scale(wctx, helm.Backend, 2, helm.ApplyOptions{Timeout: time.Minute})
+	wcancel()
+	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &busy) {
+		t.Errorf("a scale asked mid-upgrade: %v (want it to wait for its turn until its context ended)", err)
+	}
+	if n := r.replicas(helm.Backend); n != 1 {
+		t.Errorf("a scale still waiting for its turn set %d backend replicas", n)
+	}
 	cancel()
 	<-done
 	if stuck, err := other.DetectStuck(t.Context()); err != nil || stuck != nil {

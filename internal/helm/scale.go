@@ -39,13 +39,23 @@ const scaleManager = "tmtui-scale"
 // records the change. Then the upgrade applies the same count under
 // "helm", and Scale removes its own short-lived field ownership, so that
 // Helm stays the only owner. When the upgrade fails, Scale puts the old
-// count back (unless Helm's own rollback already did).
+// count back (unless Helm's own rollback already did). A change running in
+// this process on the same release is waited for first.
 //
 // A rollback through tmtui keeps the counts that run (see PlanRollback).
 // The cost is one release revision per scale. A count already in force
 // makes no new revision; Scale then returns the running revision.
 // docs/scaling.md has the whole reasoning.
 func (c *Client) Scale(ctx context.Context, comp Component, replicas int, o ApplyOptions) (_ *Release, err error) {
+	// A change this process runs on the release comes first, as it would
+	// for any other change: a + pressed while the last scale's upgrade
+	// ends waits for it, instead of being refused as busy. Then the scale
+	// starts from what runs.
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unlock()
 	settle, err := c.scaleAhead(ctx, comp, replicas)
 	if err != nil {
 		return nil, c.explain(OpScale, err)
@@ -76,7 +86,7 @@ func (c *Client) scaleAhead(ctx context.Context, comp Component, replicas int) (
 	if c.clientset == nil {
 		return none, nil
 	}
-	if c.busyHere() {
+	if c.busyHere() { // another change began since Scale's turn came
 		return nil, &BusyError{Release: c.release, Status: "a change by this tmtui"}
 	}
 	cfg, err := c.newConfig()
