@@ -89,6 +89,7 @@ type Client struct {
 	clientset func() (kubernetes.Interface, error)
 
 	mutating chan struct{} // a one-slot lock that a context can abandon
+	scaling  chan struct{} // another, held by a Scale from its start to its end
 	now      func() time.Time
 }
 
@@ -121,7 +122,8 @@ func New(o Options) (*Client, error) {
 		return nil, err
 	}
 	c.namespace = ns
-	c.mutating = opSlot(o.Connection.Kubeconfig, o.Connection.Context, c.namespace, c.release)
+	c.mutating = opSlot(o.Connection.Kubeconfig, o.Connection.Context, c.namespace, c.release, "change")
+	c.scaling = opSlot(o.Connection.Kubeconfig, o.Connection.Context, c.namespace, c.release, "scale")
 
 	flags := genericclioptions.NewConfigFlags(true)
 	kubeconfig, ctxName := o.Connection.Kubeconfig, o.Connection.Context
@@ -205,12 +207,13 @@ func (c *Client) loadChart() (*chart.Chart, error) {
 
 // opSlots are the one-slot locks of the releases this process changes,
 // shared by every Client of the same release (the release pane's, the
-// scaling's, the wizard's): one change at a time, and a release pending
-// because of a change running here is busy, not stuck.
-var opSlots sync.Map // "kubeconfig|context|namespace|release" -> chan struct{}
+// scaling's, the wizard's). "change": one change at a time, and a release
+// pending because of a change running here is busy, not stuck. "scale":
+// one Scale at a time, from its direct write to its settling.
+var opSlots sync.Map // "kubeconfig|context|namespace|release|kind" -> chan struct{}
 
-func opSlot(kubeconfig, kubeContext, namespace, release string) chan struct{} {
-	slot, _ := opSlots.LoadOrStore(strings.Join([]string{kubeconfig, kubeContext, namespace, release}, "|"), make(chan struct{}, 1))
+func opSlot(kubeconfig, kubeContext, namespace, release, kind string) chan struct{} {
+	slot, _ := opSlots.LoadOrStore(strings.Join([]string{kubeconfig, kubeContext, namespace, release, kind}, "|"), make(chan struct{}, 1))
 	return slot.(chan struct{})
 }
 
@@ -219,9 +222,14 @@ func (c *Client) busyHere() bool { return len(c.mutating) > 0 }
 
 // lock takes the release's one slot for operations that change it.
 func (c *Client) lock(ctx context.Context) (unlock func(), err error) {
+	return c.take(ctx, c.mutating)
+}
+
+// take waits for a one-slot lock, or for ctx to end.
+func (c *Client) take(ctx context.Context, slot chan struct{}) (unlock func(), err error) {
 	select {
-	case c.mutating <- struct{}{}:
-		return func() { <-c.mutating }, nil
+	case slot <- struct{}{}:
+		return func() { <-slot }, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("waiting for another operation on release %s to finish: %w", c.release, ctx.Err())
 	}

@@ -96,7 +96,7 @@ func memoryClientWith(t *testing.T) (*Client, *storage.Storage, *strictKubeClien
 	mem.SetNamespace("tm-memory")
 	store := storage.Init(mem)
 	logger := slog.New(slog.DiscardHandler)
-	c := &Client{release: DefaultReleaseName, namespace: "tm-memory", logger: logger, mutating: make(chan struct{}, 1), now: time.Now}
+	c := &Client{release: DefaultReleaseName, namespace: "tm-memory", logger: logger, mutating: make(chan struct{}, 1), scaling: make(chan struct{}, 1), now: time.Now}
 	c.newConfig = func() (*action.Configuration, error) {
 		cfg := action.NewConfiguration(action.ConfigurationSetLogger(logger.Handler()))
 		cfg.Releases = store
@@ -665,5 +665,31 @@ func TestRefusedTellsAnAnswerFromAnUnknownOutcome(t *testing.T) {
 		if got := refused(c.err); got != c.want {
 			t.Errorf("refused(%v) = %v, want %v", c.err, got, c.want)
 		}
+	}
+}
+
+// Two scales asked at once (+ on the backend, then at once on the frontend)
+// run one after the other, whole: each plans from what the other left, so
+// neither is refused as planned on an old revision and neither undoes the
+// other's count.
+func TestScalesAskedAtOnceRunOneAfterTheOther(t *testing.T) {
+	c, _ := memoryClient(t)
+	applier(t, c)
+	mustInstall(t, c, Overrides{})
+	errs := make(chan error, 2)
+	for _, comp := range []Component{Backend, Frontend} {
+		go func() {
+			_, err := c.Scale(t.Context(), comp, 2, ApplyOptions{})
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("a scale asked beside another: %v", err)
+		}
+	}
+	st, err := c.Status(t.Context())
+	if err != nil || st.Revision != 3 || st.Replicas[Backend] != 2 || st.Replicas[Frontend] != 2 {
+		t.Errorf("after both scales: revision %d, replicas %v (%v); want revision 3 with 2 backends and 2 frontends", st.Revision, st.Replicas, err)
 	}
 }

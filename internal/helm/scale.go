@@ -47,10 +47,15 @@ const scaleManager = "tmtui-scale"
 // makes no new revision; Scale then returns the running revision.
 // docs/scaling.md has the whole reasoning.
 func (c *Client) Scale(ctx context.Context, comp Component, replicas int, o ApplyOptions) (_ *Release, err error) {
-	// A change this process runs on the release comes first, as it would
-	// for any other change: a + pressed while the last scale's upgrade
-	// ends waits for it, instead of being refused as busy. Then the scale
-	// starts from what runs.
+	// Scales run one after another, whole: a + pressed while the last
+	// scale's upgrade runs waits for it to end (and to settle), then
+	// starts from what runs, instead of being refused as busy. Any other
+	// change this process makes to the release is waited for too.
+	unlockScale, err := c.take(ctx, c.scaling)
+	if err != nil {
+		return nil, err
+	}
+	defer unlockScale()
 	unlock, err := c.lock(ctx)
 	if err != nil {
 		return nil, err
