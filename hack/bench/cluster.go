@@ -20,6 +20,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/taskmaster-ai/tmtui/internal/helm"
 )
 
 // sandboxState is the part of the sandbox's sandbox.json the bench reads.
@@ -211,6 +213,22 @@ func deploymentReady(d *appsv1.Deployment) bool {
 }
 
 // scaleNodes makes the sandbox's simulated nodes n.
+// scaleSettled says whether tmtui's last scale of a Deployment has ended:
+// its field manager, which the scale drops once Helm's upgrade has applied
+// the count, is gone from the Deployment.
+func (c *cluster) scaleSettled(ctx context.Context, ns, name string) error {
+	d, err := c.cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	for _, mf := range d.ManagedFields {
+		if mf.Manager == helm.ScaleFieldManager {
+			return fmt.Errorf("deployment %s: tmtui's scale has not ended (its field manager is still there)", name)
+		}
+	}
+	return nil
+}
+
 func (c *cluster) scaleNodes(ctx context.Context, n int) error {
 	bin := filepath.Join(c.cache, "sandbox", "k8s-v1.36.3_etcd-v3.6.16_kwok-v0.8.0", "bin", "kwokctl")
 	cmd := exec.CommandContext(ctx, bin, "scale", "node", "--replicas", strconv.Itoa(n), "--name", c.st.Name)

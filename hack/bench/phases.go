@@ -723,6 +723,13 @@ func (r *runner) scaleKey(ctx context.Context, sc string) (*figure, error) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+	// The count reaches the server before the Helm upgrade that records
+	// it ends; tmtui stopped before that would leave its short-lived field
+	// manager on the Deployment, and the next phase's helm CLI upgrade
+	// would conflict with it. So the last scale is let finish first.
+	if err := poll(ctx, 30*time.Second, func() error { return r.cl.scaleSettled(ctx, ns, release+"-backend") }); err != nil {
+		return nil, err
+	}
 	fmt.Printf("  median %.0f ms\n", median(f.tm))
 	return f, nil
 }

@@ -956,7 +956,7 @@ func TestScaleReachesTheDeploymentFirstAndLeavesHelmTheOwnerOnSandbox(t *testing
 			if mf.Subresource == "status" {
 				continue // status.replicas, the controller's
 			}
-			if mf.Manager == "tmtui-scale" || (mf.FieldsV1 != nil && strings.Contains(string(mf.FieldsV1.Raw), `"f:replicas"`)) {
+			if mf.Manager == helm.ScaleFieldManager || (mf.FieldsV1 != nil && strings.Contains(string(mf.FieldsV1.Raw), `"f:replicas"`)) {
 				owners = append(owners, mf.Manager+"/"+string(mf.Operation)+"/"+mf.Subresource)
 			}
 		}

@@ -14,11 +14,11 @@ import (
 	"k8s.io/client-go/util/retry"
 )
 
-// scaleManager is the field manager of Scale's first, direct write of the
+// ScaleFieldManager is the field manager of Scale's first, direct write of the
 // Deployment's scale subresource. It never keeps the field: Scale drops
 // its entry from the Deployment's managedFields once the release's
 // upgrade has applied the same count (or put the old one back).
-const scaleManager = "tmtui-scale"
+const ScaleFieldManager = "tmtui-scale"
 
 // Scale sets a component's replica count, within the chart's bounds (read
 // from its values.schema.json; 1 to 3 for the taskmaster chart).
@@ -82,7 +82,7 @@ func (c *Client) Scale(ctx context.Context, comp Component, replicas int, o Appl
 // bounds), then writes the count to the Deployment's scale subresource.
 // settle, called with Scale's outcome, undoes that write's traces: it puts
 // the old count back after a failure (when the count is still Scale's),
-// and always drops scaleManager's managedFields entry.
+// and always drops ScaleFieldManager's managedFields entry.
 func (c *Client) scaleAhead(ctx context.Context, comp Component, replicas int) (settle func(error), err error) {
 	none := func(error) {}
 	if err := comp.valid(); err != nil {
@@ -121,7 +121,7 @@ func (c *Client) scaleAhead(ctx context.Context, comp Component, replicas int) (
 				return err
 			}
 			sc.Spec.Replicas = to
-			_, err = deps.UpdateScale(ctx, name, sc, metav1.UpdateOptions{FieldManager: scaleManager})
+			_, err = deps.UpdateScale(ctx, name, sc, metav1.UpdateOptions{FieldManager: ScaleFieldManager})
 			wrote = err == nil
 			return err
 		})
@@ -153,7 +153,7 @@ func (c *Client) scaleAhead(ctx context.Context, comp Component, replicas int) (
 				c.logger.Warn("scale: could not put the old count back", "deployment", name, "replicas", old, "err", err)
 			}
 		}
-		if err := dropManager(ctx, cs, c.namespace, name, scaleManager); err != nil {
+		if err := dropManager(ctx, cs, c.namespace, name, ScaleFieldManager); err != nil {
 			c.logger.Warn("scale: could not hand spec.replicas back to helm", "deployment", name, "err", err)
 		}
 	}, nil
