@@ -97,7 +97,7 @@ func killHelmChild(t *testing.T, cs kubernetes.Interface, kubeconfig, ns, op, wa
 	// Into Helm's wait: a pod of the new template exists once the
 	// ReplicaSet controller acted on what Helm sent, and Helm, done
 	// sending, waits for it to be Ready (it never is).
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		list, err := cs.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{LabelSelector: k8s.ReleaseSelector("taskmaster", "backend")})
 		if err != nil {
 			return err

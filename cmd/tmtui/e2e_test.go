@@ -457,7 +457,7 @@ func podRow(screen, pod, ready, status string) bool {
 func readyPod(t *testing.T, cs kubernetes.Interface, ns, component, not string) string {
 	t.Helper()
 	var name string
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		list, err := cs.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{LabelSelector: k8s.ReleaseSelector("taskmaster", component)})
 		if err != nil {
 			return err

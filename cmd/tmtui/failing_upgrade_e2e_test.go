@@ -75,7 +75,7 @@ func TestTmuxFailingUpgradesRollBackAndNameThePod(t *testing.T) {
 		}
 		term.send("z")
 		// Helm put the release back: deployed, on the image that worked.
-		testenv.Eventually(t, 30*time.Second, func() error {
+		testenv.Eventually(t, 2*time.Minute, func() error {
 			d, err := cs.AppsV1().Deployments(ns).Get(ctx, "taskmaster-backend", metav1.GetOptions{})
 			if err != nil {
 				return err

@@ -362,7 +362,7 @@ func TestReleaseLifecycleOnSandbox(t *testing.T) {
 	if d, err := r.cs.AppsV1().Deployments(r.ns).List(ctx, metav1.ListOptions{}); err != nil || len(d.Items) != 0 {
 		t.Errorf("deployments left after uninstall: %v", err)
 	}
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		pods, err := r.cs.CoreV1().Pods(r.ns).List(ctx, metav1.ListOptions{})
 		if err == nil && len(pods.Items) > 0 {
 			err = fmt.Errorf("%d pods left after uninstall", len(pods.Items))
@@ -414,7 +414,7 @@ func TestUninstallWaitsForADeploymentHeldByAFinalizerOnSandbox(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() { done <- r.client.Uninstall(ctx, helm.ApplyOptions{Timeout: time.Minute}) }()
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		d, err := deps.Get(ctx, "taskmaster-frontend", metav1.GetOptions{})
 		if err == nil && d.DeletionTimestamp == nil {
 			err = errors.New("the frontend Deployment is not being deleted yet")
@@ -632,7 +632,13 @@ func TestAChangeRunningHereIsBusyNotStuckOnSandbox(t *testing.T) {
 		}
 	}()
 	other := r.newClient("")
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		select {
+		case err := <-done:
+			done <- err
+			return fmt.Errorf("the upgrade ended before it was seen pending: %v", err)
+		default:
+		}
 		st, err := other.Status(t.Context())
 		if err == nil && st.Status != helm.StatusPendingUpgrade {
 			err = fmt.Errorf("status %s", st.Status)
@@ -1008,7 +1014,7 @@ func TestScaleReachesTheDeploymentFirstAndLeavesHelmTheOwnerOnSandbox(t *testing
 	if _, err := r.client.Scale(cctx, helm.Backend, 1, helm.ApplyOptions{Timeout: time.Minute}); err == nil {
 		t.Fatal("a scale cancelled half-way succeeded")
 	}
-	testenv.Eventually(t, 30*time.Second, func() error {
+	testenv.Eventually(t, 2*time.Minute, func() error {
 		st, err := r.client.Status(ctx)
 		if err != nil {
 			return err
