@@ -145,3 +145,44 @@ func equalJSON(t *testing.T, a, b any) bool {
 	}
 	return string(ja) == string(jb)
 }
+
+// A chart folder whose templates render a field Kubernetes does not know is
+// refused by the API server itself, which Helm asks to validate strictly
+// (tmtui leaves Helm's client-side check off: serverValidates in plan.go):
+// the install leaves nothing behind, and the upgrade is rolled back.
+func TestAChartWithAFieldTheServerDoesNotKnowIsRefusedOnSandbox(t *testing.T) {
+	t.Parallel()
+	chartDir := t.TempDir()
+	if err := os.CopyFS(chartDir, os.DirFS(filepath.Join("..", "..", "charts", "taskmaster"))); err != nil {
+		t.Fatal(err)
+	}
+	bad := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\ndata:\n  a: b\nreplicass: 2\n"
+	if err := os.WriteFile(filepath.Join(chartDir, "templates", "extra.yaml"), []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refused := func(what string, err error, want ...string) {
+		t.Helper()
+		for _, w := range append(want, "server-side apply failed for object", "taskmaster-extra") {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v\nwant an error with %q", what, err, w)
+			}
+		}
+	}
+
+	fresh := newSandboxRelease(t, chartDir)
+	_, err := fresh.client.Install(t.Context(), helm.InstallOptions{ApplyOptions: helm.ApplyOptions{Timeout: time.Minute}})
+	refused("install", err, "nothing of it is left", ".replicass: field n")
+	fresh.assertNothingChanged(0)
+
+	installed := newSandboxRelease(t, "")
+	installed.install(helm.Overrides{})
+	p, err := installed.newClient(chartDir).PlanUpgrade(t.Context(), helm.Overrides{})
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	_, err = installed.client.Apply(t.Context(), p, helm.ApplyOptions{Timeout: time.Minute})
+	refused("upgrade", err, "the release was rolled back to revision 1 (now revision 3, deployed)")
+	if got := installed.cliHistory(); len(got) != 3 || got[1].Status != "failed" || got[2].Status != "deployed" {
+		t.Errorf("history after the refused upgrade: %+v, want revision 2 failed and 3 deployed", got)
+	}
+}

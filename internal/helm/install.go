@@ -80,6 +80,7 @@ func (c *Client) Install(ctx context.Context, o InstallOptions) (_ *Release, err
 	in.WaitStrategy, in.WaitOptions, in.Timeout = kube.StatusWatcherStrategy, waitOptions(), timeoutOr(o.Timeout)
 	in.RollbackOnFailure = true
 	in.Replace = true // only ever replaces a failed or uninstalled record; see above
+	in.DisableOpenAPIValidation = serverValidates
 
 	em.emit(StepStart, fmt.Sprintf("installing %s (chart %s) into namespace %s", c.release, chartName(ch), c.namespace), nil)
 	pods := c.recordPods(ctx, em)

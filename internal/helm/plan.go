@@ -273,6 +273,7 @@ func (c *Client) upgradeAction(cfg *action.Configuration, mode planMode) *action
 		up.ResetThenReuseValues = true
 	}
 	up.ServerSideApply, up.ForceConflicts = applyServerSide, true
+	up.DisableOpenAPIValidation = serverValidates
 	return up
 }
 
@@ -309,6 +310,20 @@ func (c *Client) rollbackAction(cfg *action.Configuration, revision int, timeout
 // upgrades and rolls back such a release (docs/scaling.md, "Releases made
 // by Helm 3").
 const applyServerSide = "true"
+
+// serverValidates turns off Helm's client-side "OpenAPI validation" of
+// installs and upgrades, because the API server does that validation
+// itself: Helm sends every create and apply with fieldValidation=Strict
+// (its default), and the plan's dry run goes to the server too, so an
+// unknown or duplicated field is refused there either way. On a server
+// that knows fieldValidation (every Kubernetes since 1.27) the client-side
+// step validates nothing; it only asks the server whether it validates,
+// and to learn that, Helm downloads and parses the whole OpenAPI v3
+// document of each API group the chart uses, on every install, plan and
+// upgrade (a new cache each time). That parsing was a quarter of the CPU
+// of internal/helm's tests (go test -cpuprofile, docs/testing.md) and a
+// second or more of every plan on a laptop.
+const serverValidates = true
 
 // replicaDrift notes the components whose Deployments run a replica count
 // other than their values say (a `kubectl scale`): the change resets them.
