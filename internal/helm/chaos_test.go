@@ -69,6 +69,7 @@ type killMoment struct {
 // deployed, with the pods of the revision that runs, or cleanly absent, with
 // no object left; and the next install or upgrade then works.
 func TestChaosSIGKILLDuringInstallUpgradeRollback(t *testing.T) {
+	t.Parallel()
 	installed := func(r *sandboxRelease) { r.install(helm.Overrides{}) }
 	// Revision 2 never became Ready (Helm rolled it back as revision 3):
 	// rolling back to it waits for ever, so no moment of a rollback can be
