@@ -371,7 +371,7 @@ func TestBadInputIsRefusedWithItsMessageAndNothingSent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the built binary; skipped under -short (make test runs it)")
 	}
-	bin := buildTmtui(t) // built while the tests still run one at a time
+	bin := buildTmtui(t) // waits for its build (TestMain) before the tests run side by side
 	t.Parallel()
 	cases := cliCases()
 	if len(cases) < 40 {
@@ -444,7 +444,7 @@ func TestBadNamespaceFlagIsRefusedBeforeAnythingIsAsked(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the built binary; skipped under -short (make test runs it)")
 	}
-	bin := buildTmtui(t) // built while the tests still run one at a time
+	bin := buildTmtui(t) // waits for its build (TestMain) before the tests run side by side
 	t.Parallel()
 	count := testenv.Count(t, testenv.SectionBadInput, "Flags and environment")
 	for _, ns := range []string{"TaskMaster", "task_master", "-taskmaster", strings.Repeat("n", 64)} {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -148,46 +149,80 @@ users:
 	return path
 }
 
-// builtTmtui is the real binary, built by the first test that asks for it;
-// parallel tests ask at once, so the build is behind a sync.Once, and its
-// error is kept for every test that asks after it failed.
-var builtTmtui struct {
-	once sync.Once
-	dir  string // removed by TestMain
-	bin  string
-	err  error
+// The real binaries the end-to-end tests run, built once per test process
+// into binDir (made and removed by TestMain). Parallel tests ask at once,
+// so each build is behind a sync.Once, and its error is kept for every
+// test that asks after it failed.
+var (
+	binDir    string
+	plainBin  = &goBuild{name: "tmtui"}
+	taggedBin = &goBuild{name: "tmtui-tmtuitest", tags: "tmtuitest"} // see buildTestTmtui
+)
+
+type goBuild struct {
+	name, tags string
+	once       sync.Once
+	bin        string
+	err        error
 }
 
-// buildTmtui builds the real binary once per test process.
+// get builds the binary on the first call, and waits for that build on
+// every later one.
+func (b *goBuild) get() (string, error) {
+	b.once.Do(func() {
+		if binDir == "" {
+			b.err = errors.New("no folder for the built binaries: TestMain makes it")
+			return
+		}
+		args := []string{"build", "-o", filepath.Join(binDir, b.name)}
+		if b.tags != "" {
+			args = append(args, "-tags", b.tags)
+		}
+		if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+			return
+		}
+		b.bin = filepath.Join(binDir, b.name)
+	})
+	return b.bin, b.err
+}
+
+// buildTmtui is the real binary.
 func buildTmtui(t *testing.T) string {
 	t.Helper()
-	b := &builtTmtui
-	b.once.Do(func() {
-		if b.dir, b.err = os.MkdirTemp("", "tmtui-e2e-bin"); b.err != nil {
-			return
-		}
-		bin := filepath.Join(b.dir, "tmtui")
-		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("go build: %v\n%s", err, out)
-			return
-		}
-		b.bin = bin
-	})
-	if b.err != nil {
-		t.Fatal(b.err)
+	bin, err := plainBin.get()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return b.bin
+	return bin
 }
 
 func TestMain(m *testing.M) {
 	if op := os.Getenv(chaosChildEnv); op != "" {
 		os.Exit(runChaosChild(op)) // the process a chaos test kills
 	}
-	code := m.Run()
-	// Every test has ended: nothing builds or runs the binary any more.
-	if builtTmtui.dir != "" {
-		os.RemoveAll(builtTmtui.dir)
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "tmtui-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
+	binDir = dir
+	// A whole run (make test) builds both binaries side by side before any
+	// test asks: one after the other, inside the first tests that need
+	// them, they held up every parallel test for over a minute. A run of
+	// chosen tests (-run) or of the short ones builds only what it uses.
+	var prebuilt sync.WaitGroup
+	if !testing.Short() && flag.Lookup("test.run").Value.String() == "" {
+		for _, b := range []*goBuild{plainBin, taggedBin} {
+			prebuilt.Go(func() { _, _ = b.get() })
+		}
+	}
+	code := m.Run()
+	// Every test has ended, and so has every build: nothing writes into
+	// the folder or runs from it any more.
+	prebuilt.Wait()
+	os.RemoveAll(binDir)
 	os.Exit(code)
 }
 

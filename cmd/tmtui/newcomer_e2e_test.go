@@ -165,7 +165,7 @@ func maxSeq(screen string) int {
 // the name typed. No secret value is ever on screen.
 func TestTmuxNewcomerPath(t *testing.T) {
 	// Its own namespace, tmux server and folders: it runs beside the others.
-	bin := buildTmtui(t) // built while the tests still run one at a time
+	bin := buildTmtui(t) // waits for its build (TestMain) before the tests run side by side
 	t.Parallel()
 	sb := testenv.RequireSandbox(t)
 	cs := testenv.Clientset(t)

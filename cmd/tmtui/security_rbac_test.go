@@ -135,24 +135,27 @@ func (a *limitedAccount) setRole(t *testing.T, cs kubernetes.Interface, leaveOut
 	})
 }
 
-// With a ServiceAccount whose Role covers only its namespace and only the
-// permissions docs/permissions.md lists, every workflow of the engine works
-// (secret setup, install, upgrade, scale, logs, rollback, helm test,
-// uninstall), and tmtui doctor finds nothing missing. Without one of them,
-// doctor and the action that needs it name exactly that permission.
-func TestSecurityLeastPrivilegeServiceAccount(t *testing.T) {
-	t.Parallel()
+// leastPrivilege is a test's ServiceAccount with the Role of
+// docs/permissions.md in a namespace of its own, and tmtui's engines
+// connected as it.
+type leastPrivilege struct {
+	cs   kubernetes.Interface
+	ns   string
+	acct *limitedAccount
+	kc   *k8s.Client
+	hc   *helm.Client
+	opts helm.ApplyOptions
+}
+
+func newLeastPrivilege(t *testing.T) *leastPrivilege {
+	t.Helper()
 	sb := testenv.RequireSandbox(t)
 	cs := testenv.Clientset(t)
 	ns := testenv.Namespace(t, cs)
 	acct := newLimitedAccount(t, cs, sb, ns)
 	acct.setRole(t, cs)
-	count := testenv.Count(t, testenv.SectionSecurity, "Least privilege")
-	ctx := t.Context()
 	conn := k8s.ConnectOptions{Kubeconfig: acct.kubeconfig, Namespace: ns}
-	opts := helm.ApplyOptions{Timeout: time.Minute}
-
-	kc, _, err := k8s.Connect(ctx, conn)
+	kc, _, err := k8s.Connect(t.Context(), conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,32 +163,52 @@ func TestSecurityLeastPrivilegeServiceAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &leastPrivilege{cs: cs, ns: ns, acct: acct, kc: kc, hc: hc, opts: helm.ApplyOptions{Timeout: time.Minute}}
+}
+
+// setUpSecret is the secret setup as the account, with fake values.
+func (p *leastPrivilege) setUpSecret(ctx context.Context) error {
+	a, err := p.kc.Guard().Approve("set up the secret", "")
+	if err == nil {
+		_, err = p.kc.ApplySecret(ctx, a, p.ns, k8s.SecretValues{DatabaseURL: "postgresql://user:pass@db.invalid/app",
+			OpenAIAPIKey: "sk-test-fake-rbac", JWTSecret: "fake-jwt-secret-fake-jwt-secret-fake-jwt"})
+	}
+	return err
+}
+
+func (p *leastPrivilege) install(ctx context.Context) error {
+	_, err := p.hc.Install(ctx, helm.InstallOptions{ApplyOptions: p.opts})
+	return err
+}
+
+// With a ServiceAccount whose Role covers only its namespace and only the
+// permissions docs/permissions.md lists, every workflow of the engine works
+// (secret setup, install, upgrade, scale, logs, rollback, helm test,
+// uninstall), and tmtui doctor finds nothing missing.
+func TestSecurityLeastPrivilegeServiceAccount(t *testing.T) {
+	t.Parallel()
+	p := newLeastPrivilege(t)
+	count := testenv.Count(t, testenv.SectionSecurity, "Least privilege")
+	ctx, hc, opts := t.Context(), p.hc, p.opts
 	workflows := []struct {
 		name string
 		run  func() error
 	}{
-		{"secret setup", func() error {
-			a, err := kc.Guard().Approve("set up the secret", "")
-			if err == nil {
-				_, err = kc.ApplySecret(ctx, a, ns, k8s.SecretValues{DatabaseURL: "postgresql://user:pass@db.invalid/app",
-					OpenAIAPIKey: "sk-test-fake-rbac", JWTSecret: "fake-jwt-secret-fake-jwt-secret-fake-jwt"})
-			}
-			return err
-		}},
-		{"install", func() error { _, err := hc.Install(ctx, helm.InstallOptions{ApplyOptions: opts}); return err }},
+		{"secret setup", func() error { return p.setUpSecret(ctx) }},
+		{"install", func() error { return p.install(ctx) }},
 		{"upgrade", func() error {
-			p, err := hc.PlanUpgrade(ctx, helm.Overrides{ImageTags: map[helm.Component]string{helm.Backend: "1.0.1"}})
+			plan, err := hc.PlanUpgrade(ctx, helm.Overrides{ImageTags: map[helm.Component]string{helm.Backend: "1.0.1"}})
 			if err == nil {
-				_, err = hc.Apply(ctx, p, opts)
+				_, err = hc.Apply(ctx, plan, opts)
 			}
 			return err
 		}},
 		{"scale", func() error { _, err := hc.Scale(ctx, helm.Backend, 2, opts); return err }},
-		{"logs", func() error { return readSomeLogs(ctx, kc, ns) }},
+		{"logs", func() error { return readSomeLogs(ctx, p.kc, p.ns) }},
 		{"rollback", func() error {
-			p, err := hc.PlanRollback(ctx, 1)
+			plan, err := hc.PlanRollback(ctx, 1)
 			if err == nil {
-				_, err = hc.Apply(ctx, p, opts)
+				_, err = hc.Apply(ctx, plan, opts)
 			}
 			return err
 		}},
@@ -209,17 +232,27 @@ func TestSecurityLeastPrivilegeServiceAccount(t *testing.T) {
 	}
 	t.Run("allowed: doctor finds nothing missing", func(t *testing.T) {
 		count.Trial(t)
-		out := doctorAs(t, acct.kubeconfig, ns)
+		out := doctorAs(t, p.acct.kubeconfig, p.ns)
 		if !strings.Contains(out, "permissions") || strings.Contains(out, "missing in namespace") {
 			t.Errorf("doctor with the full Role:\n%s", out)
 		}
 	})
-
-	// One permission taken away at a time: doctor names it, and so does
-	// the workflow that needs it.
 	count.Figure("with the Role of docs/permissions.md and a TokenRequest token: secret setup, install, upgrade, scale, logs, rollback, history, helm test, uninstall and doctor all worked")
-	count.Figure("without one permission, doctor and the action named exactly it: patch deployments.apps (install), create secrets (install), list secrets (history), get pods/log (logs), patch pods (helm test), delete deployments.apps (uninstall)")
-	install := func() error { _, err := hc.Install(ctx, helm.InstallOptions{ApplyOptions: opts}); return err }
+}
+
+// The same account without one permission of docs/permissions.md at a
+// time: doctor names it, and so does the workflow that needs it. (A test
+// of its own, on a namespace of its own, so that it runs beside the one
+// above.)
+func TestSecurityLeastPrivilegeNamesTheMissingPermission(t *testing.T) {
+	t.Parallel()
+	p := newLeastPrivilege(t)
+	count := testenv.Count(t, testenv.SectionSecurity, "Least privilege")
+	ctx, hc, opts, ns := t.Context(), p.hc, p.opts, p.ns
+	if err := p.setUpSecret(ctx); err != nil {
+		t.Fatalf("secret setup with every permission: %v", err)
+	}
+	install := func() error { return p.install(ctx) }
 	for _, tc := range []struct {
 		missing string
 		setup   func() error // with every permission
@@ -229,7 +262,7 @@ func TestSecurityLeastPrivilegeServiceAccount(t *testing.T) {
 		{"patch deployments.apps", nil, install, "install of taskmaster failed"},
 		{"create secrets", nil, install, "install of taskmaster failed"},
 		{"list secrets", nil, func() error { _, err := hc.History(ctx); return err }, "reading the release history of taskmaster failed"},
-		{"get pods/log", install, func() error { return readSomeLogs(ctx, kc, ns) }, "logs: logs of taskmaster-backend-"},
+		{"get pods/log", install, func() error { return readSomeLogs(ctx, p.kc, ns) }, "logs: logs of taskmaster-backend-"},
 		{"patch pods", install, func() error { _, err := hc.Test(ctx, opts); return err }, "helm test of taskmaster failed"},
 		{"delete deployments.apps", install, func() error { return hc.Uninstall(ctx, opts) }, "uninstall of taskmaster failed"},
 	} {
@@ -240,9 +273,9 @@ func TestSecurityLeastPrivilegeServiceAccount(t *testing.T) {
 					t.Fatalf("setting up with every permission: %v", err)
 				}
 			}
-			acct.setRole(t, cs, tc.missing)
-			defer acct.setRole(t, cs)
-			out := doctorAs(t, acct.kubeconfig, ns)
+			p.acct.setRole(t, p.cs, tc.missing)
+			defer p.acct.setRole(t, p.cs)
+			out := doctorAs(t, p.acct.kubeconfig, ns)
 			if want := "missing in namespace " + ns + ": " + tc.missing + "\n"; !strings.Contains(out, want) {
 				t.Errorf("doctor does not name exactly %q:\n%s", tc.missing, out)
 			}
@@ -257,6 +290,7 @@ func TestSecurityLeastPrivilegeServiceAccount(t *testing.T) {
 			_ = hc.Uninstall(context.WithoutCancel(ctx), opts)
 		})
 	}
+	count.Figure("without one permission, doctor and the action named exactly it: patch deployments.apps (install), create secrets (install), list secrets (history), get pods/log (logs), patch pods (helm test), delete deployments.apps (uninstall)")
 }
 
 // readSomeLogs follows the backend's logs (the release must run) until a

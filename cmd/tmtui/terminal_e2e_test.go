@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,29 +23,14 @@ import (
 // tmux with the real binary, built with the tmtuitest tag so that a panic
 // can be injected (see internal/crash/testhook_tmtuitest.go).
 
-var (
-	testBuildOnce sync.Once
-	testBuild     string
-	testBuildErr  error
-)
-
-// buildTestTmtui builds the binary with -tags tmtuitest, once per test
-// process, next to buildTmtui's (TestMain removes that folder).
+// buildTestTmtui is the binary built with -tags tmtuitest (taggedBin).
 func buildTestTmtui(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Dir(buildTmtui(t))
-	testBuildOnce.Do(func() {
-		bin := filepath.Join(dir, "tmtui-tmtuitest")
-		out, err := exec.Command("go", "build", "-tags", "tmtuitest", "-o", bin, ".").CombinedOutput()
-		if err != nil {
-			testBuildErr = fmt.Errorf("go build -tags tmtuitest: %v\n%s", err, out)
-		}
-		testBuild = bin
-	})
-	if testBuildErr != nil {
-		t.Fatal(testBuildErr)
+	bin, err := taggedBin.get()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return testBuild
+	return bin
 }
 
 // pane is one tmux window running tmtui; when tmtui ends, the shell records
@@ -172,7 +156,7 @@ func (p *pane) assertNoStackOnScreen(screen string) {
 }
 
 func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
-	bin := buildTestTmtui(t) // built while the tests still run one at a time
+	bin := buildTestTmtui(t) // waits for its build (TestMain) before the tests run side by side
 	t.Parallel()
 	versionOut, err := exec.Command(bin, "version").Output()
 	if err != nil {
@@ -230,7 +214,7 @@ func TestTmuxPanicGoesToACrashFileAndTheTerminalIsRestored(t *testing.T) {
 }
 
 func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
-	bin := buildTestTmtui(t) // built while the tests still run one at a time
+	bin := buildTestTmtui(t) // waits for its build (TestMain) before the tests run side by side
 	t.Parallel()
 	count := testenv.Count(t, testenv.SectionFaults, "SIGTERM, SIGINT and panics")
 	for _, tc := range []struct {
@@ -270,7 +254,7 @@ func TestTmuxSignalsRestoreTheTerminalAndExit(t *testing.T) {
 }
 
 func TestTmuxDumbAndTooSmallTerminals(t *testing.T) {
-	bin := buildTmtui(t) // built while the tests still run one at a time
+	bin := buildTmtui(t) // waits for its build (TestMain) before the tests run side by side
 	t.Parallel()
 	count := testenv.Count(t, testenv.SectionBadInput, "Terminal")
 	for _, tc := range []struct {
