@@ -187,15 +187,18 @@ func (b *goBuild) get() (string, error) {
 	return b.bin, b.err
 }
 
-// buildTmtui is the real binary.
-func buildTmtui(t *testing.T) string {
+// must is the binary, or the test's end when it could not be built.
+func (b *goBuild) must(t *testing.T) string {
 	t.Helper()
-	bin, err := plainBin.get()
+	bin, err := b.get()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return bin
 }
+
+// buildTmtui is the real binary.
+func buildTmtui(t *testing.T) string { t.Helper(); return plainBin.must(t) }
 
 func TestMain(m *testing.M) {
 	if op := os.Getenv(chaosChildEnv); op != "" {

@@ -24,14 +24,7 @@ import (
 // can be injected (see internal/crash/testhook_tmtuitest.go).
 
 // buildTestTmtui is the binary built with -tags tmtuitest (taggedBin).
-func buildTestTmtui(t *testing.T) string {
-	t.Helper()
-	bin, err := taggedBin.get()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
+func buildTestTmtui(t *testing.T) string { t.Helper(); return taggedBin.must(t) }
 
 // pane is one tmux window running tmtui; when tmtui ends, the shell records
 // its exit code and `stty -a`, then keeps the window open to be read.
