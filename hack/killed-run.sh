@@ -7,9 +7,10 @@
 #     as CI runs it (CI=true, no standard input);
 #  2. waits until that run's sandbox (kube-apiserver) and engine (dockerd,
 #     answering on its socket) are up and the test binaries named in
-#     KILL_AMID (default "tmtui.test helm.test": the tmux end-to-end tests
-#     and the Helm sandbox tests, which start private control planes, tmux
-#     servers and releases) all run;
+#     KILL_AMID all run (by default "tmtui.test", the end-to-end tests,
+#     which make test runs after the other packages, and also one of their
+#     tmux servers: then they are mid-way through their tmux sessions,
+#     private control planes, releases and builds);
 #  3. stops every process of that run at once with SIGSTOP, then SIGKILLs
 #     them all, by pid: make, go, the tests, the sandbox, the engine, tmux
 #     servers, containers;
@@ -79,18 +80,21 @@ root=$!
 # answers on its socket, and a test binary of go test. Checked on what the
 # processes are, once a second, until they are all there.
 deadline=$((SECONDS + 3600))
-want_tests=${KILL_AMID:-tmtui.test helm.test}
-apiserver= dockerd= tests=
+want_tests=${KILL_AMID:-tmtui.test}
+want_tmux=yes
+[ -n "${KILL_AMID:-}" ] && want_tmux=
+apiserver= dockerd= tests= tmux=
 while :; do
 	if ! kill -0 "$root" 2>/dev/null; then
 		say "stage 1 ended before the sandbox, the engine and the tests were all up; the end of its log:"
 		tail -30 "$work/first.log" >&2
 		exit 2
 	fi
-	apiserver= dockerd= tests=
+	apiserver= dockerd= tests= tmux=
 	for pid in $(descendants "$root"); do
 		case $(comm_of "$pid") in
 		kube-apiserver) apiserver=$pid ;;
+		"tmux: server") tmux=$pid ;;
 		dockerd)
 			sock=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n 's|^unix://||p') || true
 			sock=${sock%%$'\n'*}
@@ -105,14 +109,15 @@ while :; do
 	for w in $want_tests; do
 		case " $tests " in *" $w "*) ;; *) all_tests= ;; esac
 	done
-	[ -n "$apiserver" ] && [ -n "$dockerd" ] && [ -n "$tests" ] && [ -n "$all_tests" ] && break
+	[ -n "$apiserver" ] && [ -n "$dockerd" ] && [ -n "$tests" ] && [ -n "$all_tests" ] &&
+		{ [ -z "$want_tmux" ] || [ -n "$tmux" ]; } && break
 	if [ $SECONDS -gt $deadline ]; then
 		say "the sandbox, the engine and the tests were not all up within an hour"
 		exit 2
 	fi
 	sleep 1
 done
-say "$(stamp) up after $((SECONDS - first_start)) s: kube-apiserver $apiserver, dockerd $dockerd, tests:$tests"
+say "$(stamp) up after $((SECONDS - first_start)) s: kube-apiserver $apiserver, dockerd $dockerd, tests:$tests${tmux:+, a tmux server $tmux}"
 
 # Stop them all first, until no new process appears (a stopped process
 # cannot start another), then kill them all at once.
