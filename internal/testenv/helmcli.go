@@ -13,11 +13,11 @@ import (
 
 // A real helm CLI the tests run. hack/helmcli.sh builds it before `go test`
 // starts (hack/with-test-env.sh runs it, as make test does), so that no
-// test's clock pays for a build, and hands its path over in env. The
-// versions are written in that script only.
+// test's clock pays for a build, and hands its path over in env. Their
+// versions are the ones go.mod requires (they are its tools).
 type helmTool struct {
 	env    string // the variable that holds its path
-	module string // the Go module it is built from, which says its major version
+	module string // the Go module its command is in, which says its major version
 	name   string
 
 	once sync.Once
@@ -67,15 +67,16 @@ func (h *helmTool) check() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s=%s: go version -m: %v", h.env, bin, err)
 	}
+	want := h.module + "/cmd/helm"
 	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) >= 3 && f[0] == "mod" {
-			if f[1] != h.module {
-				return "", fmt.Errorf("%s=%s is built from %s %s, want %s", h.env, bin, f[1], f[2], h.module)
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "path" {
+			if f[1] != want {
+				return "", fmt.Errorf("%s=%s is a build of %s, want %s", h.env, bin, f[1], want)
 			}
 			return bin, nil
 		}
 	}
-	return "", fmt.Errorf("%s=%s records no Go module: not a helm built by hack/helmcli.sh", h.env, bin)
+	return "", fmt.Errorf("%s=%s records no Go package path: not a helm built by hack/helmcli.sh", h.env, bin)
 }
 
 // RunHelm runs the Helm 4 CLI with its own empty config, cache and data
