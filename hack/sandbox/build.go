@@ -17,36 +17,25 @@ var versionLDFlags = "-s -w" +
 	" -X k8s.io/component-base/version.gitMajor=1" +
 	" -X k8s.io/component-base/version.gitMinor=36"
 
+// A component is one binary of the control plane, built from a package of
+// this module's build list: go.mod pins every version (tools.go imports
+// them), and paths.go's constants, which key the cache folder, must agree
+// with it (TestVersionsAreGoMods).
 type component struct {
-	name string
-	// args to `go` run in this module's folder, with the output path last.
-	args func(out string) []string
-	env  func(dir string) []string
+	name, pkg, ldflags string
 }
 
-func goBuild(pkg string) func(string) []string {
-	return func(out string) []string {
-		return []string{"build", "-trimpath", "-ldflags", versionLDFlags, "-o", out, pkg}
-	}
-}
-
-// kwok is built with `go install` at its own version and its own go.mod,
-// which is how its authors release it.
-func goInstall(pkg string) func(string) []string {
-	return func(string) []string {
-		return []string{"install", "-trimpath", "-ldflags", "-s -w", pkg + "@" + kwokVersion}
-	}
-}
-
-func gobin(dir string) []string { return []string{"GOBIN=" + dir} }
-
+// Every component is built in this module, with the flags `go run .` builds
+// this tool with (no -trimpath): on an empty cache each build reuses the
+// packages the ones before it compiled (client-go, apimachinery, api ...),
+// where a go.mod of kwok's own would compile them again at its versions.
 var components = []component{
-	{name: "etcd", args: goBuild("./cmd/etcd")},
-	{name: "kwok", args: goInstall("sigs.k8s.io/kwok/cmd/kwok"), env: gobin},
-	{name: "kwokctl", args: goInstall("sigs.k8s.io/kwok/cmd/kwokctl"), env: gobin},
-	{name: "kube-apiserver", args: goBuild("k8s.io/kubernetes/cmd/kube-apiserver")},
-	{name: "kube-controller-manager", args: goBuild("k8s.io/kubernetes/cmd/kube-controller-manager")},
-	{name: "kube-scheduler", args: goBuild("k8s.io/kubernetes/cmd/kube-scheduler")},
+	{name: "etcd", pkg: "./cmd/etcd", ldflags: versionLDFlags},
+	{name: "kwok", pkg: "sigs.k8s.io/kwok/cmd/kwok", ldflags: "-s -w"},
+	{name: "kwokctl", pkg: "sigs.k8s.io/kwok/cmd/kwokctl", ldflags: "-s -w"},
+	{name: "kube-apiserver", pkg: "k8s.io/kubernetes/cmd/kube-apiserver", ldflags: versionLDFlags},
+	{name: "kube-controller-manager", pkg: "k8s.io/kubernetes/cmd/kube-controller-manager", ldflags: versionLDFlags},
+	{name: "kube-scheduler", pkg: "k8s.io/kubernetes/cmd/kube-scheduler", ldflags: versionLDFlags},
 }
 
 // ensureBuilt builds whatever of the control plane is missing from the
@@ -84,7 +73,7 @@ func ensureBuilt(ctx context.Context, root, moduleDir string, out io.Writer) (st
 	for i, c := range missing {
 		start := time.Now()
 		fmt.Fprintf(out, "  [%d/%d] %s ...", i+1, len(missing), c.name)
-		if err := buildOne(ctx, c, dir, moduleDir, out); err != nil {
+		if err := buildOne(ctx, c, dir, moduleDir); err != nil {
 			fmt.Fprintln(out, " failed")
 			return "", err
 		}
@@ -103,30 +92,14 @@ func missingComponents(dir string) []component {
 	return missing
 }
 
-func buildOne(ctx context.Context, c component, dir, moduleDir string, out io.Writer) error {
+func buildOne(ctx context.Context, c component, dir, moduleDir string) error {
 	target := filepath.Join(dir, c.name)
 	tmp := target + ".partial"
-	buildDir := dir
-	if c.env != nil {
-		// go install names the binary itself: install into a scratch folder.
-		buildDir = filepath.Join(dir, ".gobin-"+c.name)
-		if err := os.MkdirAll(buildDir, 0o755); err != nil {
-			return err
-		}
-		defer os.RemoveAll(buildDir)
-	}
-	cmd := exec.CommandContext(ctx, "go", c.args(tmp)...)
+	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags", c.ldflags, "-o", tmp, c.pkg)
 	cmd.Dir = moduleDir
-	cmd.Env = os.Environ()
-	if c.env != nil {
-		cmd.Env = append(cmd.Env, c.env(buildDir)...)
-	}
 	logs, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("building %s: %w\n%s", c.name, err, logs)
-	}
-	if c.env != nil {
-		tmp = filepath.Join(buildDir, c.name)
 	}
 	return os.Rename(tmp, target)
 }

@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 )
 
-// Versions of everything the sandbox builds. They key the cache folder, so a
-// change here builds afresh and never mixes binaries of two versions.
+// Versions of everything the sandbox builds. go.mod pins them (the build
+// uses its build list); here they key the cache folder, so a change builds
+// afresh and never mixes binaries of two versions. TestVersionsAreGoMods
+// keeps the two in step.
 const (
 	kubeVersion = "v1.36.3"
 	etcdVersion = "v3.6.16"
