@@ -63,10 +63,13 @@ test-go:
 test-sandbox:
 	cd hack/sandbox && go test -race -vet=all -ldflags=-w -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
 
+# A cross-build proves that tmtui compiles and links for the system; it is
+# not shipped, so it skips the optimiser and DWARF (-N -l, -w): the same
+# files, type checks and link, in three quarters of the time.
 cross:
 	@for p in $(CROSS); do \
 		echo "go build ./cmd/tmtui for $$p"; \
-		GOOS=$${p%/*} GOARCH=$${p#*/} go build -o /dev/null ./cmd/tmtui || exit 1; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} go build -gcflags=all='-N -l' -ldflags=-w -o /dev/null ./cmd/tmtui || exit 1; \
 	done
 
 ## chaos: the fault, bad-input and security suite in full (TMTUI_CHAOS=1: five API server
