@@ -13,13 +13,16 @@ logs=$(mktemp -d "${TMPDIR:-/tmp}/tmtui-test-logs.XXXXXX")
 
 # The cross-builds compile every dependency for other systems, sharing
 # nothing with the other stages. So they start with test-go, in the
-# background at the lowest CPU priority (nice 19), in a session of their
-# own: they take only what test-go leaves idle (its tests mostly wait on
-# the cluster and the screen), and the cross stage waits for what is left.
-# On an empty cache that is minutes less; on a warm one they are two links.
+# background at the lowest CPU priority, in a session of their own (to be
+# stopped as one): they take only what test-go leaves idle (its tests
+# mostly wait on the cluster and the screen), and the cross stage waits for
+# what is left. On an empty cache that is minutes less; on a warm one they
+# are two links. Where the kernel groups processes by session (autogroup,
+# Debian's default), nice counts only inside the group, so the session's
+# own group gets nice 19 as well.
 cross_pid=
 start_cross() {
-	setsid bash -c 'start=$SECONDS; nice -n 19 make --no-print-directory cross >"$1/cross.log" 2>&1; echo "$? $((SECONDS - start))" >"$1/cross.rc"' _ "$logs" &
+	setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null; start=$SECONDS; nice -n 19 make --no-print-directory cross >"$1/cross.log" 2>&1; echo "$? $((SECONDS - start))" >"$1/cross.rc"' _ "$logs" &
 	cross_pid=$!
 }
 stop_cross() {
