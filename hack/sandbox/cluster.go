@@ -35,6 +35,8 @@ type State struct {
 	BackendLog  string `json:"backendLog"`
 	FrontendLog string `json:"frontendLog"`
 	StandinPID  int    `json:"standinPID"`
+	// Node is the real node's name when the sandbox runs one (up --node).
+	Node string `json:"node,omitempty"`
 }
 
 // sandbox is one named cluster under the cache root.
@@ -44,6 +46,7 @@ type sandbox struct {
 	root      string
 	moduleDir string
 	out       io.Writer
+	withNode  bool // up starts a real node beside kwok's (node_linux.go)
 }
 
 func (s *sandbox) dir() string       { return runDir(s.root, s.name) }
@@ -132,6 +135,12 @@ func (s *sandbox) Up(ctx context.Context) (*State, error) {
 	if err := s.createCluster(ctx, bin, st); err != nil {
 		s.Down(context.WithoutCancel(ctx))
 		return nil, err
+	}
+	if s.withNode {
+		if err := s.startNode(ctx, st); err != nil {
+			s.Down(context.WithoutCancel(ctx))
+			return nil, err
+		}
 	}
 	data, _ := json.MarshalIndent(st, "", "  ")
 	if err := os.WriteFile(s.statePath(), data, 0o600); err != nil {
@@ -332,6 +341,9 @@ func (s *sandbox) running(st *State) error {
 			return fmt.Errorf("%w: %s is not running", errHalfDead, c)
 		}
 	}
+	if st.Node != "" && !running["node"] {
+		return fmt.Errorf("%w: the node %s is not running", errHalfDead, st.Node)
+	}
 	return nil
 }
 
@@ -433,6 +445,9 @@ func (s *sandbox) Down(ctx context.Context) error {
 	}
 	if left := processesMentioning(s.dir()); len(left) > 0 {
 		return fmt.Errorf("processes still running after down: %v", left)
+	}
+	if err := s.removeNode(); err != nil {
+		return err
 	}
 	return os.RemoveAll(s.dir())
 }

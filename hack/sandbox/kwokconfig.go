@@ -37,6 +37,18 @@ options:
   kwokControllerPort: {{ .KwokController }}
 {{- end }}{{ end }}
 componentsPatches:
+- name: kube-apiserver
+  extraArgs:
+  # Kubelets by their address, not their name, which nothing here resolves.
+  - key: kubelet-preferred-address-types
+    value: InternalIP
+- name: kwok-controller
+  extraArgs:
+  # kwok's own nodes only: a real kubelet's node and pods are the kubelet's.
+  - key: manage-all-nodes
+    value: "false"
+  - key: manage-nodes-with-annotation-selector
+    value: kwok.x-k8s.io/node=fake
 - name: kube-controller-manager
   extraArgs:
   - key: leader-elect

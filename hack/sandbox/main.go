@@ -28,9 +28,9 @@ import (
 	"time"
 )
 
-const usage = `usage: go run . [--name NAME] [--context CONTEXT] build|up|down|status|stop|start|kubeconfig|sweep
+const usage = `usage: go run . [--name NAME] [--context CONTEXT] [--node] build|up|down|status|stop|start|kubeconfig|sweep
 
-  build       build the control plane into the cache folder (once; about ten minutes)
+  build       build the control plane (and with --node the node) into the cache folder (once; about ten minutes)
   up          start the sandbox (building first if needed), or reuse a running one
   down        stop every process the sandbox started and remove its run folder
   status      say what runs; exits 1 when the sandbox is not up
@@ -59,6 +59,7 @@ func run(args []string) error {
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
 	name := fs.String("name", DefaultName, "cluster name (its run folder's name)")
 	kubeContext := fs.String("context", "", "the kubeconfig's context (default: the recorded one, else the name)")
+	withNode := fs.Bool("node", false, "build, up: the real node too (kubelet, containerd) beside kwok's, Linux only")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,8 +70,11 @@ func run(args []string) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 
-	if fs.Arg(0) == "standins" {
+	switch fs.Arg(0) {
+	case "standins":
 		return runStandinsCommand(ctx, fs.Args()[1:])
+	case "node":
+		return runNodeInit(fs.Args()[1:])
 	}
 	root, err := cacheRoot()
 	if err != nil {
@@ -80,17 +84,24 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	s := &sandbox{name: *name, context: *kubeContext, root: root, moduleDir: moduleDir, out: os.Stdout}
+	s := &sandbox{name: *name, context: *kubeContext, root: root, moduleDir: moduleDir, out: os.Stdout, withNode: *withNode}
 	switch fs.Arg(0) {
 	case "build":
 		if err := checkModuleDir(moduleDir); err != nil {
 			return err
 		}
 		dir, err := ensureBuilt(ctx, root, moduleDir, os.Stdout)
-		if err == nil {
-			fmt.Printf("Control plane ready in %s\n", dir)
+		if err != nil {
+			return err
 		}
-		return err
+		fmt.Printf("Control plane ready in %s\n", dir)
+		if *withNode {
+			if dir, err = ensureNodeBuilt(ctx, root, moduleDir, os.Stdout); err != nil {
+				return err
+			}
+			fmt.Printf("Node ready in %s\n", dir)
+		}
+		return nil
 	case "up":
 		if err := checkModuleDir(moduleDir); err != nil {
 			return err

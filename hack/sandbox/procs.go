@@ -43,6 +43,7 @@ func stop(pid int) {
 var ourCommands = map[string]bool{
 	"etcd": true, "kube-apiserver": true, "kube-controller-manager": true,
 	"kube-scheduler": true, "kwok": true, "kwok-controller": true, "kwokctl": true, "standins": true,
+	"node": true, // the real node's first process (nodeinit_linux.go); its end ends the rest
 }
 
 // processesMentioning lists the live sandbox processes whose command line
@@ -84,8 +85,8 @@ func sandboxProcesses(path string) []process {
 			continue
 		}
 		cmd := filepath.Base(f[2])
-		if len(f) > 3 && f[3] == "standins" {
-			cmd = "standins"
+		if len(f) > 3 && (f[3] == "standins" || f[3] == "node") {
+			cmd = f[3]
 		}
 		if ourCommands[cmd] && mentions(f[2:], path) {
 			if pid, err := strconv.Atoi(f[0]); err == nil && pid != syscall.Getpid() {

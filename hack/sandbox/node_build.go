@@ -1,0 +1,182 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// The real node's parts, each from the module proxy (REFERENCE: "A real
+// node"). kubelet and kube-proxy come from this module's k8s.io/kubernetes,
+// like the control plane; the rest are built at their own versions with
+// their own go.mod, as their authors release them. They key the node's cache
+// folder, as the control plane's versions key its own.
+const (
+	containerdVersion = "v2.4.2"
+	runcVersion       = "v1.5.3"
+	cniVersion        = "v1.10.0"
+)
+
+// nodeBinDir holds the built node, one folder per set of versions.
+func nodeBinDir(root string) string {
+	return filepath.Join(root, "sandbox", fmt.Sprintf("node-k8s-%s_containerd-%s_runc-%s_cni-%s", kubeVersion, containerdVersion, runcVersion, cniVersion), "bin")
+}
+
+// A nodePart is one binary of the node: built with `go build` in this
+// module (pkg is in its build list) or `go install` at version (mod@version
+// with its own go.mod).
+type nodePart struct {
+	name    string
+	pkg     string // go build PKG in this module
+	install string // or: go install INSTALL (module@version)
+	ldflags string
+	static  bool   // pause: no cgo, so no libc in its image
+	cgo     bool   // runc: seccomp through libseccomp
+	tags    string // build tags
+}
+
+var nodeParts = []nodePart{
+	{name: "kubelet", pkg: "k8s.io/kubernetes/cmd/kubelet", ldflags: versionLDFlags},
+	{name: "kube-proxy", pkg: "k8s.io/kubernetes/cmd/kube-proxy", ldflags: versionLDFlags},
+	{name: "pause", pkg: "./cmd/pause", ldflags: "-s -w", static: true},
+	{name: "containerd", install: "github.com/containerd/containerd/v2/cmd/containerd@" + containerdVersion, ldflags: "-s -w"},
+	{name: "containerd-shim-runc-v2", install: "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@" + containerdVersion, ldflags: "-s -w"},
+	{name: "ctr", install: "github.com/containerd/containerd/v2/cmd/ctr@" + containerdVersion, ldflags: "-s -w"},
+	{name: "runc", install: "github.com/opencontainers/runc@" + runcVersion, ldflags: "-s -w", cgo: true, tags: "seccomp"},
+	{name: "bridge", install: "github.com/containernetworking/plugins/plugins/main/bridge@" + cniVersion, ldflags: "-s -w"},
+	{name: "loopback", install: "github.com/containernetworking/plugins/plugins/main/loopback@" + cniVersion, ldflags: "-s -w"},
+	{name: "host-local", install: "github.com/containernetworking/plugins/plugins/ipam/host-local@" + cniVersion, ldflags: "-s -w"},
+	{name: "portmap", install: "github.com/containernetworking/plugins/plugins/meta/portmap@" + cniVersion, ldflags: "-s -w"},
+}
+
+// ensureNodeBuilt builds whatever of the node is missing from the cache,
+// under the same lock as the control plane's build, each binary under a
+// temporary name first.
+func ensureNodeBuilt(ctx context.Context, root, moduleDir string, out io.Writer) (string, error) {
+	dir := nodeBinDir(root)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	missing := missingNodeParts(dir)
+	if len(missing) == 0 {
+		return dir, nil
+	}
+	lock := filepath.Join(filepath.Dir(dir), ".build.lock")
+	unlock, err := lockFile(lock)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if missing = missingNodeParts(dir); len(missing) == 0 {
+		return dir, nil
+	}
+	if err := nodePrerequisites(ctx, out); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(out, "Building the sandbox's node into %s\n", dir)
+	fmt.Fprintf(out, "(kubelet and kube-proxy %s, containerd %s, runc %s, CNI plugins %s; once only)\n", kubeVersion, containerdVersion, runcVersion, cniVersion)
+	for i, p := range missing {
+		start := time.Now()
+		fmt.Fprintf(out, "  [%d/%d] %s ...", i+1, len(missing), p.name)
+		if err := buildNodePart(ctx, p, dir, moduleDir); err != nil {
+			fmt.Fprintln(out, " failed")
+			return "", err
+		}
+		fmt.Fprintf(out, " done in %s\n", time.Since(start).Round(time.Second))
+	}
+	return dir, nil
+}
+
+func missingNodeParts(dir string) []nodePart {
+	var missing []nodePart
+	for _, p := range nodeParts {
+		if !fileExists(filepath.Join(dir, p.name)) {
+			missing = append(missing, p)
+		}
+	}
+	return missing
+}
+
+func buildNodePart(ctx context.Context, p nodePart, dir, moduleDir string) error {
+	target := filepath.Join(dir, p.name)
+	// The control plane's environment, so that kubelet and kube-proxy reuse
+	// its compiled packages (CGO_ENABLED alone changes every package that
+	// imports net: kubelet took 5 minutes instead of half of one).
+	env := os.Environ()
+	switch {
+	case p.static:
+		env = append(env, "CGO_ENABLED=0")
+	case p.cgo:
+		env = append(env, "CGO_ENABLED=1")
+	}
+	args := []string{"-ldflags", p.ldflags}
+	if p.tags != "" {
+		args = append(args, "-tags", p.tags)
+	}
+	var cmd *exec.Cmd
+	built := target + ".partial"
+	if p.pkg != "" {
+		cmd = exec.CommandContext(ctx, "go", append(append([]string{"build"}, args...), "-o", built, p.pkg)...)
+	} else {
+		// go install names the binary itself: into a scratch folder.
+		gobin, err := os.MkdirTemp(dir, ".gobin-"+p.name+"-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(gobin)
+		cmd = exec.CommandContext(ctx, "go", append(append([]string{"install"}, args...), p.install)...)
+		env = append(env, "GOBIN="+gobin, "GOWORK=off", "GOFLAGS=-buildvcs=false")
+		built = filepath.Join(gobin, p.name)
+	}
+	cmd.Dir = moduleDir
+	cmd.Env = env
+	if logs, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building %s: %w\n%s", p.name, err, logs)
+	}
+	return os.Rename(built, target)
+}
+
+// nodePrerequisites installs what the node's build and run need from
+// Debian: libseccomp for runc's build, conntrack for kube-proxy (iptables
+// comes with docker.io). Only as root; otherwise it says what to install.
+func nodePrerequisites(ctx context.Context, out io.Writer) error {
+	need := []struct{ file, pkg string }{
+		{"/usr/include/seccomp.h", "libseccomp-dev"},
+		{"/usr/bin/pkg-config", "pkg-config"},
+		{"/usr/sbin/conntrack", "conntrack"},
+		{"/usr/sbin/iptables", "iptables"},
+	}
+	var pkgs []string
+	for _, n := range need {
+		if !fileExists(n.file) {
+			pkgs = append(pkgs, n.pkg)
+		}
+	}
+	if len(pkgs) == 0 {
+		return nil
+	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("the sandbox's node needs Debian's %v: install them (sudo apt-get install %v), or run as root", pkgs, pkgs)
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		return errors.New("the sandbox's node needs libseccomp-dev, pkg-config, conntrack and iptables, and there is no apt-get to install them")
+	}
+	fmt.Fprintf(out, "Installing %v from Debian for the node ...\n", pkgs)
+	update := exec.CommandContext(ctx, "apt-get", "update", "-qq")
+	if logs, err := update.CombinedOutput(); err != nil {
+		return fmt.Errorf("apt-get update: %w\n%s", err, logs)
+	}
+	install := exec.CommandContext(ctx, "apt-get", append([]string{"install", "-y", "-qq", "--no-install-recommends"}, pkgs...)...)
+	install.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	if logs, err := install.CombinedOutput(); err != nil {
+		return fmt.Errorf("apt-get install %v: %w\n%s", pkgs, err, logs)
+	}
+	return nil
+}
