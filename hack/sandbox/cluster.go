@@ -229,7 +229,10 @@ func (s *sandbox) createCluster(ctx context.Context, bin string, st *State) erro
 	if logs, err := create.CombinedOutput(); err != nil {
 		return fmt.Errorf("kwokctl create cluster: %w\n%s", err, logs)
 	}
-	if logs, err := s.kwokctl(ctx, bin, "scale", "node", "--replicas", "1", "--name", s.name).CombinedOutput(); err != nil {
+	// kwok serves its node's kubelet API (logs, port-forwards) itself, on
+	// loopback: that is the node's address, which the API server dials
+	// (kwokconfig.go: kubelet-preferred-address-types).
+	if logs, err := s.kwokctl(ctx, bin, "scale", "node", "--replicas", "1", "--param", `.nodeIPs=["127.0.0.1"]`, "--name", s.name).CombinedOutput(); err != nil {
 		return fmt.Errorf("kwokctl scale node: %w\n%s", err, logs)
 	}
 	raw, err := s.kwokctl(ctx, bin, "get", "kubeconfig", "--name", s.name).Output()

@@ -39,9 +39,12 @@ options:
 componentsPatches:
 - name: kube-apiserver
   extraArgs:
-  # Kubelets by their address, not their name, which nothing here resolves.
+  # Kubelets by their address, not their name, which nothing here resolves:
+  # the real node's link address; kwok's node is at 127.0.0.1 (cluster.go).
   - key: kubelet-preferred-address-types
     value: InternalIP
+  - key: service-cluster-ip-range
+    value: {{ .ServiceCIDR }}
 - name: kwok-controller
   extraArgs:
   # kwok's own nodes only: a real kubelet's node and pods are the kubelet's.
@@ -51,6 +54,8 @@ componentsPatches:
     value: kwok.x-k8s.io/node=fake
 - name: kube-controller-manager
   extraArgs:
+  - key: service-cluster-ip-range
+    value: {{ .ServiceCIDR }}
   - key: leader-elect
     value: "false"
 - name: kube-scheduler
@@ -93,6 +98,13 @@ type wiring struct {
 	BackendPort, FrontendPort                   int
 	Ports                                       Ports
 }
+
+// serviceCIDR is the Services' cluster IPs, apart from kwok's simulated
+// pods (10.0.0.0/24, the API server's default Service range) and the real
+// node's pods (10.244.0.0/16).
+const serviceCIDR = "10.96.0.0/16"
+
+func (wiring) ServiceCIDR() string { return serviceCIDR }
 
 func backendLog(dir string) string         { return filepath.Join(dir, "backend.log") }
 func backendPreviousLog(dir string) string { return filepath.Join(dir, "backend-previous.log") }

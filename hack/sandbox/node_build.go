@@ -45,7 +45,6 @@ type nodePart struct {
 var nodeParts = []nodePart{
 	{name: "kubelet", pkg: "k8s.io/kubernetes/cmd/kubelet", ldflags: versionLDFlags},
 	{name: "kube-proxy", pkg: "k8s.io/kubernetes/cmd/kube-proxy", ldflags: versionLDFlags},
-	{name: "pause", pkg: "./cmd/pause", ldflags: "-s -w", static: true},
 	{name: "containerd", install: "github.com/containerd/containerd/v2/cmd/containerd@" + containerdVersion, ldflags: "-s -w"},
 	{name: "containerd-shim-runc-v2", install: "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@" + containerdVersion, ldflags: "-s -w"},
 	{name: "ctr", install: "github.com/containerd/containerd/v2/cmd/ctr@" + containerdVersion, ldflags: "-s -w"},
@@ -54,6 +53,17 @@ var nodeParts = []nodePart{
 	{name: "loopback", install: "github.com/containernetworking/plugins/plugins/main/loopback@" + cniVersion, ldflags: "-s -w"},
 	{name: "host-local", install: "github.com/containernetworking/plugins/plugins/ipam/host-local@" + cniVersion, ldflags: "-s -w"},
 	{name: "portmap", install: "github.com/containernetworking/plugins/plugins/meta/portmap@" + cniVersion, ldflags: "-s -w"},
+}
+
+// imageParts are this module's own commands that the node runs as images
+// (image.go). Being this module's code, they are built at every start
+// (from Go's build cache, a link each), never kept with the versioned parts.
+var imageParts = []struct {
+	nodePart
+	ref string
+}{
+	{nodePart{name: "pause", pkg: "./cmd/pause", ldflags: "-s -w", static: true}, pauseImage},
+	{nodePart{name: "standin", pkg: "./cmd/standin", ldflags: "-s -w", static: true}, StandinImage},
 }
 
 // ensureNodeBuilt builds whatever of the node is missing from the cache,

@@ -60,7 +60,7 @@ func (s *sandbox) node() *node {
 // nothing else here uses, starting at a slot named by the sandbox and
 // skipping slots whose machine-side address is in use. Pods get a /24 of
 // 10.244.0.0/16 that exists inside the node only; kwok's simulated pods and
-// the Services keep 10.0.0.0/24 and 10.96.0.0/12.
+// the Services keep 10.0.0.0/24 and serviceCIDR.
 func (n *node) pickAddresses(name string) error {
 	used := map[string]bool{}
 	addrs, err := net.InterfaceAddrs()
@@ -109,9 +109,17 @@ func (s *sandbox) startNode(ctx context.Context, st *State) error {
 	if err := n.writeConfigs(bin, st); err != nil {
 		return err
 	}
-	pause := filepath.Join(n.dir, "images", "pause.tar")
-	if err := binaryImage(pause, pauseImage, filepath.Join(bin, "pause")); err != nil {
-		return fmt.Errorf("the pause image: %w", err)
+	var images []string
+	for _, img := range imageParts {
+		imgDir := filepath.Join(n.dir, "images")
+		if err := buildNodePart(ctx, img.nodePart, imgDir, s.moduleDir); err != nil {
+			return err
+		}
+		tar := filepath.Join(imgDir, img.name+".tar")
+		if err := binaryImage(tar, img.ref, filepath.Join(imgDir, img.name)); err != nil {
+			return fmt.Errorf("the image %s: %w", img.ref, err)
+		}
+		images = append(images, tar)
 	}
 	if err := n.makeCgroups(); err != nil {
 		return err
@@ -133,8 +141,8 @@ func (s *sandbox) startNode(ctx context.Context, st *State) error {
 	api := strings.TrimPrefix(st.Server, "https://")
 	cmd := exec.Command(self, "node",
 		"--dir", n.dir, "--bin", bin, "--name", n.name,
-		"--iface", n.nodeIf, "--addr", n.nodeAddr, "--api", api,
-		"--kubeconfig", st.Kubeconfig, "--images", pause)
+		"--iface", n.nodeIf, "--addr", n.nodeAddr, "--api", api, "--services", serviceCIDR,
+		"--kubeconfig", st.Kubeconfig, "--images", strings.Join(images, ","))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{hostNS} // fd 3: the machine's network namespace
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -253,7 +261,14 @@ func removeNodeCgroups(cgroup string) error {
 	return errors.Join(errs...)
 }
 
+// podBridge is the pods' bridge inside the node (the CNI bridge plugin's).
+const podBridge = "cni0"
+
 const pauseImage = "registry.k8s.io/pause:3.10"
+
+// StandinImage is cmd/standin as an image on the node (never pulled: pods
+// that use it say imagePullPolicy: Never).
+const StandinImage = "localhost/tmtui-standin:sandbox"
 
 func (n *node) writeConfigs(bin string, st *State) error {
 	files := map[string]string{
@@ -310,13 +325,31 @@ authorization:
   mode: AlwaysAllow
 `, n.cgroup, n.podCIDR, filepath.Join(n.dir, "pod-logs")),
 
+		// kube-proxy's rules live in the node's network namespace. It sets no
+		// conntrack sysctls (0: leave them), which a namespace may not own.
+		"kube-proxy.yaml": fmt.Sprintf(`apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection:
+  kubeconfig: %s
+hostnameOverride: %s
+mode: iptables
+clusterCIDR: %s
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+metricsBindAddress: 127.0.0.1:10249
+healthzBindAddress: 127.0.0.1:10256
+`, st.Kubeconfig, n.name, n.podCIDR),
+
 		filepath.Join("cni", "10-bridge.conflist"): fmt.Sprintf(`{
   "cniVersion": "1.0.0",
   "name": "sandbox",
   "plugins": [
     {
       "type": "bridge",
-      "bridge": "cni0",
+      "bridge": "%s",
       "isGateway": true,
       "ipMasq": false,
       "ipam": {"type": "host-local", "ranges": [[{"subnet": %q}]], "routes": [{"dst": "0.0.0.0/0"}]}
@@ -324,7 +357,7 @@ authorization:
     {"type": "portmap", "capabilities": {"portMappings": true}}
   ]
 }
-`, n.podCIDR),
+`, podBridge, n.podCIDR),
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(n.dir, name), []byte(content), 0o644); err != nil {

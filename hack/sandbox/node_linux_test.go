@@ -5,6 +5,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +19,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 )
 
@@ -48,8 +52,10 @@ func machineRecord(t *testing.T) map[string]string {
 	return rec
 }
 
-// A real node: it registers, runs a pod under the chart's restricted
-// securityContext to Ready, serves its logs through the API server; and a
+// A real node: it registers, runs the backend's stand-in under the chart's
+// restricted securityContext to Ready by a real probe, serves its logs
+// through the API server and its LoadBalancer Service on the machine's
+// localhost through kube-proxy (whose rules stay inside the node); and a
 // SIGKILL of every process of the sandbox leaves the machine's links,
 // namespaces, rules and mounts as they were, after which up starts cleanly.
 func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
@@ -108,9 +114,16 @@ func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
 		t.Errorf("the node's runtime is %q, want containerd 2", rt)
 	}
 
-	// One pod, as the chart runs its containers.
+	// The backend's stand-in as the chart runs its containers, with a real
+	// HTTP readiness probe, behind a LoadBalancer Service on a port that is
+	// free on the machine.
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]string{"app": "standin"}
 	pod := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: "pause", Namespace: "default"},
+		ObjectMeta: metav1.ObjectMeta{Name: "standin", Namespace: "default", Labels: labels},
 		Spec: corev1.PodSpec{
 			NodeName: st.Node,
 			SecurityContext: &corev1.PodSecurityContext{
@@ -119,7 +132,13 @@ func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
 				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 			},
 			Containers: []corev1.Container{{
-				Name: "pause", Image: pauseImage, ImagePullPolicy: corev1.PullNever,
+				Name: "backend", Image: StandinImage, ImagePullPolicy: corev1.PullNever,
+				Args:  []string{"--service", "backend", "--listen", ":8000"},
+				Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8000}},
+				ReadinessProbe: &corev1.Probe{
+					ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/health", Port: intstr.FromString("http")}},
+					PeriodSeconds: 1,
+				},
 				SecurityContext: &corev1.SecurityContext{
 					AllowPrivilegeEscalation: ptr.To(false),
 					ReadOnlyRootFilesystem:   ptr.To(true),
@@ -131,8 +150,19 @@ func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
 	if _, err := cs.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "standin", Namespace: "default"},
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeLoadBalancer,
+			Selector: labels,
+			Ports:    []corev1.ServicePort{{Port: int32(port), TargetPort: intstr.FromString("http")}},
+		},
+	}
+	if _, err := cs.CoreV1().Services("default").Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if err := waitFor(ctx, 2*time.Minute, func() error {
-		p, err := cs.CoreV1().Pods("default").Get(ctx, "pause", metav1.GetOptions{})
+		p, err := cs.CoreV1().Pods("default").Get(ctx, "standin", metav1.GetOptions{})
 		if err != nil {
 			return err
 		}
@@ -146,8 +176,33 @@ func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
 		t.Fatalf("%v\nthe kubelet's log ends:\n%s", err, tail(filepath.Join(dir, "node", "logs", "kubelet.log"), 20))
 	}
 	// Its log through the API server, which asks the kubelet on the node's link.
-	if _, err := cs.CoreV1().Pods("default").GetLogs("pause", &corev1.PodLogOptions{}).DoRaw(ctx); err != nil {
-		t.Errorf("the pod's log through the API server: %v", err)
+	logs, err := cs.CoreV1().Pods("default").GetLogs("standin", &corev1.PodLogOptions{}).DoRaw(ctx)
+	if err != nil || !strings.Contains(string(logs), "stand-in listening on :8000") {
+		t.Errorf("the pod's log through the API server: %v\n%s", err, logs)
+	}
+	// The Service on the machine's localhost, as Docker Desktop publishes it:
+	// its status says so, and the container answers there through kube-proxy.
+	url := fmt.Sprintf("http://127.0.0.1:%d/health", port)
+	if err := waitFor(ctx, 2*time.Minute, func() error {
+		s, err := cs.CoreV1().Services("default").Get(ctx, "standin", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if !hasIngress(s, LoadBalancerHost) {
+			return fmt.Errorf("the Service's ingress is %+v, want %s", s.Status.LoadBalancer.Ingress, LoadBalancerHost)
+		}
+		resp, err := http.Get(url)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "taskmaster-backend") {
+			return fmt.Errorf("GET %s: %d %s", url, resp.StatusCode, body)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("%v\nthe node's log ends:\n%s\nkube-proxy's:\n%s", err, tail(filepath.Join(dir, "node", "logs", "node.log"), 10), tail(filepath.Join(dir, "node", "logs", "kube-proxy.log"), 10))
 	}
 	during := machineRecord(t)
 	if during["mounts"] != before["mounts"] {
@@ -172,7 +227,12 @@ func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
 		if after := machineRecord(t); after["links"] != before["links"] {
 			return fmt.Errorf("links now:\n%s\nbefore:\n%s", after["links"], before["links"])
 		}
-		return nil
+		// The published port went with the node's first process.
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return fmt.Errorf("the LoadBalancer's port %d on the machine: %w", port, err)
+		}
+		return ln.Close()
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ func runNodeInit(args []string) error {
 	iface := fs.String("iface", "", "the link `up` moves in")
 	addr := fs.String("addr", "", "this end's address (CIDR)")
 	api := fs.String("api", "", "the API server's host:port on the machine, served at the same address inside")
+	services := fs.String("services", "", "the Services' cluster IP range, routed to the pods' bridge")
 	kubeconfig := fs.String("kubeconfig", "", "the kubelet's kubeconfig")
 	images := fs.String("images", "", "image tars to import, comma-separated")
 	if err := fs.Parse(args); err != nil {
@@ -54,18 +55,18 @@ func runNodeInit(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := nodeLink(*iface, *addr); err != nil {
+	if err := nodeLink(*iface, *addr, *services); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *api)
 	if err != nil {
 		return fmt.Errorf("serving the API server's address inside: %w", err)
 	}
-	dial, err := machineDialer(os.NewFile(3, "machine-netns"))
+	machine, err := joinMachineNet(os.NewFile(3, "machine-netns"))
 	if err != nil {
 		return err
 	}
-	go forward(ln, func() (net.Conn, error) { return dial(*api) })
+	go forward(ln, func() (net.Conn, error) { return machine.dial(*api) })
 
 	env := append(os.Environ(), "PATH="+*bin+":"+os.Getenv("PATH"))
 	children := map[int]string{}
@@ -123,6 +124,10 @@ func runNodeInit(args []string) error {
 		"--node-ip", ip.String()); err != nil {
 		return err
 	}
+	if err := start("kube-proxy", "kube-proxy", "--config", filepath.Join(*dir, "kube-proxy.yaml")); err != nil {
+		return err
+	}
+	go serveLoadBalancers(*kubeconfig, machine.listen)
 
 	for sig := range sigs {
 		if sig != syscall.SIGCHLD {
@@ -164,8 +169,12 @@ func nodeMounts(dir string) error {
 }
 
 // nodeLink waits for `up` to move the link in, then brings it and lo up.
-// There is no default route: nothing inside reaches past the machine.
-func nodeLink(iface, addr string) error {
+// There is no default route: nothing inside reaches past the machine. The
+// Services' range is routed to the pods' bridge, made here before the CNI
+// plugin would: a connection to a cluster IP needs a route before
+// kube-proxy's rules send it on to a pod, and one with no pod behind it
+// goes nowhere past the bridge.
+func nodeLink(iface, addr, services string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, err := net.InterfaceByName(iface); err == nil {
@@ -180,6 +189,9 @@ func nodeLink(iface, addr string) error {
 		{"link", "set", "lo", "up"},
 		{"addr", "add", addr, "dev", iface},
 		{"link", "set", iface, "up"},
+		{"link", "add", podBridge, "type", "bridge"},
+		{"link", "set", podBridge, "up"},
+		{"route", "add", services, "dev", podBridge},
 	} {
 		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
 			return fmt.Errorf("ip %s: %w: %s", strings.Join(args, " "), err, out)
@@ -188,19 +200,14 @@ func nodeLink(iface, addr string) error {
 	return nil
 }
 
-// machineDialer dials from the machine's network namespace (ns, opened by
-// `up` before the node's were made): its sockets are made on a thread that
-// has joined that namespace and never leaves it.
-func machineDialer(ns *os.File) (func(addr string) (net.Conn, error), error) {
-	type result struct {
-		c   net.Conn
-		err error
-	}
-	type request struct {
-		addr  string
-		reply chan result
-	}
-	reqs := make(chan request)
+// machineNet makes sockets in the machine's network namespace (ns, opened
+// by `up` before the node's were made), on a thread that has joined that
+// namespace and never leaves it: a socket stays in the namespace it was
+// made in, whichever thread uses it later.
+type machineNet struct{ calls chan func() }
+
+func joinMachineNet(ns *os.File) (*machineNet, error) {
+	m := &machineNet{calls: make(chan func())}
 	ready := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // for good: this thread stays in the machine's namespace
@@ -209,20 +216,31 @@ func machineDialer(ns *os.File) (func(addr string) (net.Conn, error), error) {
 			return
 		}
 		ready <- nil
-		for r := range reqs {
-			c, err := net.DialTimeout("tcp", r.addr, 10*time.Second)
-			r.reply <- result{c, err}
+		for f := range m.calls {
+			f()
 		}
 	}()
 	if err := <-ready; err != nil {
 		return nil, err
 	}
-	return func(addr string) (net.Conn, error) {
-		r := request{addr: addr, reply: make(chan result, 1)}
-		reqs <- r
-		res := <-r.reply
-		return res.c, res.err
-	}, nil
+	return m, nil
+}
+
+// on runs f on the machine's thread and waits for it.
+func (m *machineNet) on(f func()) {
+	done := make(chan struct{})
+	m.calls <- func() { f(); close(done) }
+	<-done
+}
+
+func (m *machineNet) dial(addr string) (c net.Conn, err error) {
+	m.on(func() { c, err = net.DialTimeout("tcp", addr, 10*time.Second) })
+	return c, err
+}
+
+func (m *machineNet) listen(addr string) (ln net.Listener, err error) {
+	m.on(func() { ln, err = net.Listen("tcp", addr) })
+	return ln, err
 }
 
 // forward copies each connection to ln to one that dial makes.
