@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"time"
 )
 
 // The real node's parts, each from the module proxy (REFERENCE: "A real
@@ -29,20 +28,7 @@ func nodeBinDir(root string) string {
 	return filepath.Join(root, "sandbox", fmt.Sprintf("node-k8s-%s_containerd-%s_runc-%s_cni-%s", kubeVersion, containerdVersion, runcVersion, cniVersion), "bin")
 }
 
-// A nodePart is one binary of the node: built with `go build` in this
-// module (pkg is in its build list) or `go install` at version (mod@version
-// with its own go.mod).
-type nodePart struct {
-	name    string
-	pkg     string // go build PKG in this module
-	install string // or: go install INSTALL (module@version)
-	ldflags string
-	static  bool   // pause: no cgo, so no libc in its image
-	cgo     bool   // runc: seccomp through libseccomp
-	tags    string // build tags
-}
-
-var nodeParts = []nodePart{
+var nodeParts = []part{
 	{name: "kubelet", pkg: "k8s.io/kubernetes/cmd/kubelet", ldflags: versionLDFlags},
 	{name: "kube-proxy", pkg: "k8s.io/kubernetes/cmd/kube-proxy", ldflags: versionLDFlags},
 	{name: "containerd", install: "github.com/containerd/containerd/v2/cmd/containerd@" + containerdVersion, ldflags: "-s -w"},
@@ -59,98 +45,20 @@ var nodeParts = []nodePart{
 // (image.go). Being this module's code, they are built at every start
 // (from Go's build cache, a link each), never kept with the versioned parts.
 var imageParts = []struct {
-	nodePart
+	part
 	ref string
 }{
-	{nodePart{name: "pause", pkg: "./cmd/pause", ldflags: "-s -w", static: true}, pauseImage},
-	{nodePart{name: "standin", pkg: "./cmd/standin", ldflags: "-s -w", static: true}, StandinImage},
+	{part{name: "pause", pkg: "./cmd/pause", ldflags: "-s -w", static: true}, pauseImage},
+	{part{name: "standin", pkg: "./cmd/standin", ldflags: "-s -w", static: true}, StandinImage},
 }
 
 // ensureNodeBuilt builds whatever of the node is missing from the cache,
-// under the same lock as the control plane's build, each binary under a
-// temporary name first.
+// installing what its build needs from Debian first.
 func ensureNodeBuilt(ctx context.Context, root, moduleDir string, out io.Writer) (string, error) {
 	dir := nodeBinDir(root)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	missing := missingNodeParts(dir)
-	if len(missing) == 0 {
-		return dir, nil
-	}
-	lock := filepath.Join(filepath.Dir(dir), ".build.lock")
-	unlock, err := lockFile(lock)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	if missing = missingNodeParts(dir); len(missing) == 0 {
-		return dir, nil
-	}
-	if err := nodePrerequisites(ctx, out); err != nil {
-		return "", err
-	}
-	fmt.Fprintf(out, "Building the sandbox's node into %s\n", dir)
-	fmt.Fprintf(out, "(kubelet and kube-proxy %s, containerd %s, runc %s, CNI plugins %s; once only)\n", kubeVersion, containerdVersion, runcVersion, cniVersion)
-	for i, p := range missing {
-		start := time.Now()
-		fmt.Fprintf(out, "  [%d/%d] %s ...", i+1, len(missing), p.name)
-		if err := buildNodePart(ctx, p, dir, moduleDir); err != nil {
-			fmt.Fprintln(out, " failed")
-			return "", err
-		}
-		fmt.Fprintf(out, " done in %s\n", time.Since(start).Round(time.Second))
-	}
-	return dir, nil
-}
-
-func missingNodeParts(dir string) []nodePart {
-	var missing []nodePart
-	for _, p := range nodeParts {
-		if !fileExists(filepath.Join(dir, p.name)) {
-			missing = append(missing, p)
-		}
-	}
-	return missing
-}
-
-func buildNodePart(ctx context.Context, p nodePart, dir, moduleDir string) error {
-	target := filepath.Join(dir, p.name)
-	// The control plane's environment, so that kubelet and kube-proxy reuse
-	// its compiled packages (CGO_ENABLED alone changes every package that
-	// imports net: kubelet took 5 minutes instead of half of one).
-	env := os.Environ()
-	switch {
-	case p.static:
-		env = append(env, "CGO_ENABLED=0")
-	case p.cgo:
-		env = append(env, "CGO_ENABLED=1")
-	}
-	args := []string{"-ldflags", p.ldflags}
-	if p.tags != "" {
-		args = append(args, "-tags", p.tags)
-	}
-	var cmd *exec.Cmd
-	built := target + ".partial"
-	if p.pkg != "" {
-		cmd = exec.CommandContext(ctx, "go", append(append([]string{"build"}, args...), "-o", built, p.pkg)...)
-	} else {
-		// go install names the binary itself: into a scratch folder.
-		gobin, err := os.MkdirTemp(dir, ".gobin-"+p.name+"-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(gobin)
-		cmd = exec.CommandContext(ctx, "go", append(append([]string{"install"}, args...), p.install)...)
-		env = append(env, "GOBIN="+gobin, "GOWORK=off", "GOFLAGS=-buildvcs=false")
-		built = filepath.Join(gobin, p.name)
-	}
-	cmd.Dir = moduleDir
-	cmd.Env = env
-	if logs, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("building %s: %w\n%s", p.name, err, logs)
-	}
-	return os.Rename(built, target)
+	return dir, buildParts(ctx, out, dir, moduleDir, nodeParts, "node",
+		fmt.Sprintf("kubelet and kube-proxy %s, containerd %s, runc %s, CNI plugins %s; once only", kubeVersion, containerdVersion, runcVersion, cniVersion),
+		func() error { return nodePrerequisites(ctx, out) })
 }
 
 // nodePrerequisites installs what the node's build and run need from

@@ -112,7 +112,7 @@ func (s *sandbox) startNode(ctx context.Context, st *State) error {
 	var images []string
 	for _, img := range imageParts {
 		imgDir := filepath.Join(n.dir, "images")
-		if err := buildNodePart(ctx, img.nodePart, imgDir, s.moduleDir); err != nil {
+		if err := buildPart(ctx, img.part, imgDir, s.moduleDir); err != nil {
 			return err
 		}
 		tar := filepath.Join(imgDir, img.name+".tar")
