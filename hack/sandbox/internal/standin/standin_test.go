@@ -2,6 +2,7 @@ package standin
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -72,7 +73,7 @@ func readAll(t *testing.T, resp *http.Response) string {
 
 func TestGenerateWritesNumberedLinesAtTheAskedRate(t *testing.T) {
 	var buf bytes.Buffer
-	log := &Log{W: &buf}
+	log := &Log{W: &buf, CRI: true}
 	be := httptest.NewServer(Handler("backend", log))
 	defer be.Close()
 	resp, err := http.Post(be.URL+"/generate?rate=5000&duration=200ms", "", nil)
@@ -92,6 +93,39 @@ func TestGenerateWritesNumberedLinesAtTheAskedRate(t *testing.T) {
 	}
 	if len(seqs) != 1001 { // 1,000 generated and the request's own line
 		t.Errorf("%d lines written, want 1001", len(seqs))
+	}
+	// At the asked rate, not faster: a line is written only once its time
+	// has come, so the generated lines span at least the time the lines
+	// after the first burst are due in (a lower bound: slowness cannot
+	// break it), and the call lasts at least the asked duration.
+	var g Generated
+	if err := json.Unmarshal([]byte(body), &g); err != nil {
+		t.Fatal(err)
+	}
+	if g.Seconds < 0.2 {
+		t.Errorf("generate took %.3f s, less than the asked 200ms", g.Seconds)
+	}
+	var stamps []time.Time
+	for _, m := range regexp.MustCompile(`(?m)^(\S+) stdout F seq=\d+ .* gen=\d+$`).FindAllStringSubmatch(buf.String(), -1) {
+		ts, err := time.Parse(time.RFC3339Nano, m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		stamps = append(stamps, ts)
+	}
+	if len(stamps) != 1000 {
+		t.Fatalf("%d generated lines, want 1000", len(stamps))
+	}
+	firstBurst := 0
+	for firstBurst < len(stamps) && stamps[firstBurst].Equal(stamps[0]) {
+		firstBurst++
+	}
+	span, due := stamps[len(stamps)-1].Sub(stamps[0]), time.Duration(len(stamps)-firstBurst)*time.Second/5000
+	if span < due {
+		t.Errorf("the generated lines span %s; at 5,000 a second the %d after the first burst are due over at least %s", span, len(stamps)-firstBurst, due)
+	}
+	if firstBurst == len(stamps) {
+		t.Errorf("all 1,000 lines came in one burst")
 	}
 	if resp, _ := http.Post(be.URL+"/generate?rate=0&duration=1s", "", nil); resp.StatusCode != 400 {
 		t.Errorf("generate with rate 0 = %d, want 400", resp.StatusCode)
