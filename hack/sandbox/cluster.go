@@ -73,6 +73,13 @@ func (s *sandbox) kwokctl(ctx context.Context, bin string, args ...string) *exec
 	return cmd
 }
 
+// kwokctlKubeconfig is where kwokctl's create and delete add and remove
+// their context. By default that is the user's kubeconfig ($KUBECONFIG or
+// ~/.kube/config), made the current context: the sandbox never touches the
+// user's, so kwokctl gets a file of the sandbox's own, which no one reads
+// (the sandbox writes its kubeconfig itself, with its own context name).
+func (s *sandbox) kwokctlKubeconfig() string { return filepath.Join(s.kwokDir(), "kwokctl.kubeconfig") }
+
 // How long a sandbox whose processes all run may take to answer before it
 // counts as broken. On a loaded machine one health check can miss; a
 // sandbox that is slow to answer is waited for, never torn down under a
@@ -218,7 +225,7 @@ func (s *sandbox) createCluster(ctx context.Context, bin string, st *State) erro
 	}
 	fmt.Fprintln(s.out, "Starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok) ...")
 	create := s.kwokctl(ctx, bin, "--config", confPath, "create", "cluster",
-		"--name", s.name,
+		"--name", s.name, "--kubeconfig", s.kwokctlKubeconfig(),
 		"--runtime", "binary",
 		"--kube-apiserver-binary", filepath.Join(bin, "kube-apiserver"),
 		"--kube-controller-manager-binary", filepath.Join(bin, "kube-controller-manager"),
@@ -436,7 +443,7 @@ func (s *sandbox) Down(ctx context.Context) error {
 	if bin := binDir(s.root); fileExists(filepath.Join(bin, "kwokctl")) && fileExists(filepath.Join(s.kwokDir(), "clusters", s.name)) {
 		fmt.Fprintf(s.out, "Stopping sandbox %q ...\n", s.name)
 		s.scrubPidFiles()
-		if logs, err := s.kwokctl(ctx, bin, "delete", "cluster", "--name", s.name).CombinedOutput(); err != nil {
+		if logs, err := s.kwokctl(ctx, bin, "delete", "cluster", "--name", s.name, "--kubeconfig", s.kwokctlKubeconfig()).CombinedOutput(); err != nil {
 			fmt.Fprintf(s.out, "kwokctl delete cluster: %v\n%s", err, logs)
 		}
 	}

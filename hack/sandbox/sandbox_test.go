@@ -82,6 +82,19 @@ func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := runDir(root, name)
+	// The user's kubeconfig, which the sandbox must never touch.
+	userKubeconfig := filepath.Join(t.TempDir(), "config")
+	const userConfig = "apiVersion: v1\nkind: Config\ncurrent-context: the-users-own\n"
+	if err := os.WriteFile(userKubeconfig, []byte(userConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", userKubeconfig)
+	userConfigKept := func(when string) {
+		t.Helper()
+		if got, err := os.ReadFile(userKubeconfig); err != nil || string(got) != userConfig {
+			t.Errorf("%s the user's kubeconfig ($KUBECONFIG) changed (%v):\n%s", when, err, got)
+		}
+	}
 	t.Cleanup(func() { _, _ = runMake(t, "sandbox-down", name) }) // on failure too
 
 	out, err := runMake(t, "sandbox-up", name)
@@ -91,6 +104,7 @@ func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 	if !strings.Contains(out, "Sandbox \""+name+"\" is up") || !strings.Contains(out, "export KUBECONFIG="+filepath.Join(dir, "kubeconfig")) {
 		t.Fatalf("sandbox-up did not say it is up and how to use it:\n%s", out)
 	}
+	userConfigKept("after sandbox-up")
 	st, err := (&sandbox{name: name, root: root}).readState()
 	if err != nil {
 		t.Fatal(err)
@@ -173,6 +187,7 @@ func TestMakeSandboxUpReuseStopStartDownLeavesNoProcess(t *testing.T) {
 	if ps := processesMentioning(dir); len(ps) != 0 {
 		t.Fatalf("processes left after sandbox-down: %v", ps)
 	}
+	userConfigKept("after sandbox-down")
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("run folder %s left after sandbox-down", dir)
 	}
