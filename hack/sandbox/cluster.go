@@ -261,7 +261,12 @@ func (s *sandbox) createCluster(ctx context.Context, bin string, st *State) erro
 // logTail is the last lines of a control-plane component's log, for an
 // error that has to say why the cluster did not come up.
 func (s *sandbox) logTail(component string, lines int) string {
-	data, err := os.ReadFile(filepath.Join(s.kwokDir(), "clusters", s.name, "logs", component+".log"))
+	return tail(filepath.Join(s.kwokDir(), "clusters", s.name, "logs", component+".log"), lines)
+}
+
+// tail is the last lines of a log file, or why there is none.
+func tail(path string, lines int) string {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Sprintf("(no log: %v)", err)
 	}

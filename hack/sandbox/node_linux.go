@@ -194,15 +194,6 @@ func (s *sandbox) realNodeReady(ctx context.Context, st *State, name string) err
 	return fmt.Errorf("node %s has no Ready condition yet", name)
 }
 
-func tail(path string, lines int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(no log: %v)", err)
-	}
-	all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	return strings.Join(all[max(0, len(all)-lines):], "\n")
-}
-
 // cgroupControllers are the machine's cgroup v1 hierarchies (and the v2
 // one), where the node's pods get cgroups under n.cgroup.
 func cgroupControllers() []string {
