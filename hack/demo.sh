@@ -29,9 +29,16 @@ if [ -n "${TMTUI_SANDBOX_STATE:-}" ]; then
 fi
 name=${name:-tmtui-sandbox}
 
+# SANDBOX_NODE is --node for a real node beside kwok's; the Makefile says
+# where that can be (Linux, as root) and passes it.
+SANDBOX_NODE=${SANDBOX_NODE:-}
+
 echo "No reachable Kubernetes cluster is configured: starting the local sandbox ($name)."
 echo "(The first time, this builds a Kubernetes control plane from source: about ten minutes.)"
-(cd hack/sandbox && go run . --name "$name" up)
+if [ -z "$SANDBOX_NODE" ]; then
+	echo "(Its pods are simulated: a real node, where the app's containers run, needs Linux and root.)"
+fi
+(cd hack/sandbox && go run . --name "$name" $SANDBOX_NODE up)
 kubeconfig=$(cd hack/sandbox && go run . --name "$name" kubeconfig)
 echo
 down="make sandbox-down"

@@ -62,6 +62,10 @@ trap cleanup EXIT
 
 # The context stays tmtui-sandbox, whatever the run's sandbox is called:
 # tests and tmtui's header name it, and tmtui knows it to be local.
+# Tests' private sandboxes with a real node (Linux) need its binaries:
+# built here, once, before any test's clock starts.
+if [ "$(uname)" = Linux ]; then sandbox --node build; fi
+
 started_sandbox=1
 TMTUI_SANDBOX_OWNER=$run sandbox --name "$SANDBOX_NAME" --context tmtui-sandbox up
 TMTUI_SANDBOX_STATE=$(dirname "$(sandbox --name "$SANDBOX_NAME" kubeconfig)")/sandbox.json

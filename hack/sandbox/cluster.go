@@ -115,6 +115,9 @@ func (s *sandbox) Up(ctx context.Context) (*State, error) {
 		err := s.waitHealthy(ctx, st, upAnswerWait)
 		if err == nil {
 			fmt.Fprintf(s.out, "Sandbox %q is already running.\n", s.name)
+			if s.withNode && st.Node == "" {
+				fmt.Fprintln(s.out, "It runs without a real node (kwok's simulated one only); `down`, then `up --node`, starts it with one.")
+			}
 			return st, nil
 		}
 		fmt.Fprintf(s.out, "Sandbox %q is not healthy (%v): starting it afresh.\n", s.name, err)

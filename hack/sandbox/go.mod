@@ -3,6 +3,7 @@ module github.com/taskmaster-ai/tmtui/hack/sandbox
 go 1.26.0
 
 require (
+	github.com/distribution/reference v0.6.0
 	go.etcd.io/etcd/server/v3 v3.6.16
 	golang.org/x/sys v0.49.0
 	k8s.io/api v0.36.3
@@ -45,7 +46,6 @@ require (
 	github.com/creack/pty v1.1.24 // indirect
 	github.com/cyphar/filepath-securejoin v0.6.1 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
-	github.com/distribution/reference v0.6.0 // indirect
 	github.com/docker/cli v29.2.0+incompatible // indirect
 	github.com/docker/distribution v2.8.3+incompatible // indirect
 	github.com/docker/docker-credential-helpers v0.9.3 // indirect

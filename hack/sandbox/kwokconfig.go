@@ -51,7 +51,7 @@ componentsPatches:
   - key: manage-all-nodes
     value: "false"
   - key: manage-nodes-with-annotation-selector
-    value: kwok.x-k8s.io/node=fake
+    value: {{ .KwokNodeSelector }}
 - name: kube-controller-manager
   extraArgs:
   - key: service-cluster-ip-range
@@ -105,6 +105,14 @@ type wiring struct {
 const serviceCIDR = "10.96.0.0/16"
 
 func (wiring) ServiceCIDR() string { return serviceCIDR }
+
+// kwokNode is the annotation kwokctl puts on the nodes it makes, which kwok
+// manages (and only those); with a real node beside them, the same pair is
+// their NoSchedule taint, so that pods go to the real node unless they
+// tolerate a simulated one.
+var kwokNode = struct{ key, value string }{"kwok.x-k8s.io/node", "fake"}
+
+func (wiring) KwokNodeSelector() string { return kwokNode.key + "=" + kwokNode.value }
 
 func backendLog(dir string) string         { return filepath.Join(dir, "backend.log") }
 func backendPreviousLog(dir string) string { return filepath.Join(dir, "backend-previous.log") }

@@ -42,14 +42,12 @@ var nodeParts = []part{
 }
 
 // imageParts are this module's own commands that the node runs as images
-// (image.go). Being this module's code, they are built at every start
-// (from Go's build cache, a link each), never kept with the versioned parts.
-var imageParts = []struct {
-	part
-	ref string
-}{
-	{part{name: "pause", pkg: "./cmd/pause", ldflags: "-s -w", static: true}, pauseImage},
-	{part{name: "standin", pkg: "./cmd/standin", ldflags: "-s -w", static: true}, StandinImage},
+// (image.go, nodeImages). Being this module's code, they are built at every
+// start (from Go's build cache, a link each), never kept with the versioned
+// parts.
+var imageParts = []part{
+	{name: "pause", pkg: "./cmd/pause", ldflags: "-s -w", static: true},
+	{name: "standin", pkg: "./cmd/standin", ldflags: "-s -w", static: true},
 }
 
 // ensureNodeBuilt builds whatever of the node is missing from the cache,

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,15 +110,21 @@ func (s *sandbox) startNode(ctx context.Context, st *State) error {
 	if err := n.writeConfigs(bin, st); err != nil {
 		return err
 	}
-	var images []string
-	for _, img := range imageParts {
-		imgDir := filepath.Join(n.dir, "images")
-		if err := buildPart(ctx, img.part, imgDir, s.moduleDir); err != nil {
+	imgDir := filepath.Join(n.dir, "images")
+	for _, p := range imageParts {
+		if err := buildPart(ctx, p, imgDir, s.moduleDir); err != nil {
 			return err
 		}
+	}
+	imgs, err := nodeImages(imgDir, s.moduleDir)
+	if err != nil {
+		return err
+	}
+	var images []string
+	for _, img := range imgs {
 		tar := filepath.Join(imgDir, img.name+".tar")
-		if err := binaryImage(tar, img.ref, filepath.Join(imgDir, img.name)); err != nil {
-			return fmt.Errorf("the image %s: %w", img.ref, err)
+		if err := binaryImage(tar, img); err != nil {
+			return fmt.Errorf("the image %s: %w", img.refs[0], err)
 		}
 		images = append(images, tar)
 	}
@@ -170,6 +177,30 @@ func (s *sandbox) startNode(ctx context.Context, st *State) error {
 	if err := waitFor(ctx, 2*time.Minute, func() error { return s.realNodeReady(ctx, st, n.name) }); err != nil {
 		return fmt.Errorf("%w\nthe end of the node's log:\n%s\nthe end of the kubelet's log:\n%s", err,
 			tail(filepath.Join(n.dir, "logs", "node.log"), 15), tail(filepath.Join(n.dir, "logs", "kubelet.log"), 15))
+	}
+	return taintKwokNodes(ctx, st.Kubeconfig)
+}
+
+// taintKwokNodes keeps pods off kwok's simulated nodes unless they tolerate
+// them (kwokNode), so the chart's pods run on the real node.
+func taintKwokNodes(ctx context.Context, kubeconfig string) error {
+	cs, err := clientFor(kubeconfig)
+	if err != nil {
+		return err
+	}
+	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	taint := corev1.Taint{Key: kwokNode.key, Value: kwokNode.value, Effect: corev1.TaintEffectNoSchedule}
+	for _, nd := range nodes.Items {
+		if nd.Annotations[kwokNode.key] != kwokNode.value || slices.ContainsFunc(nd.Spec.Taints, func(t corev1.Taint) bool { return t.MatchTaint(&taint) }) {
+			continue
+		}
+		nd.Spec.Taints = append(nd.Spec.Taints, taint)
+		if _, err := cs.CoreV1().Nodes().Update(ctx, &nd, metav1.UpdateOptions{}); err != nil {
+			return fmt.Errorf("tainting kwok's node %s: %w", nd.Name, err)
+		}
 	}
 	return nil
 }
@@ -256,10 +287,6 @@ func removeNodeCgroups(cgroup string) error {
 const podBridge = "cni0"
 
 const pauseImage = "registry.k8s.io/pause:3.10"
-
-// StandinImage is cmd/standin as an image on the node (never pulled: pods
-// that use it say imagePullPolicy: Never).
-const StandinImage = "localhost/tmtui-standin:sandbox"
 
 func (n *node) writeConfigs(bin string, st *State) error {
 	files := map[string]string{

@@ -122,6 +122,10 @@ func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	labels := map[string]string{"app": "standin"}
+	images, err := chartImages(chartDir("."))
+	if err != nil {
+		t.Fatal(err)
+	}
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "standin", Namespace: "default", Labels: labels},
 		Spec: corev1.PodSpec{
@@ -132,8 +136,8 @@ func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
 				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 			},
 			Containers: []corev1.Container{{
-				Name: "backend", Image: StandinImage, ImagePullPolicy: corev1.PullNever,
-				Args:  []string{"--service", "backend", "--listen", ":8000"},
+				Name: "backend", Image: images["backend"], ImagePullPolicy: corev1.PullNever,
+				Env:   []corev1.EnvVar{{Name: "PORT", Value: "8000"}},
 				Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8000}},
 				ReadinessProbe: &corev1.Probe{
 					ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/health", Port: intstr.FromString("http")}},

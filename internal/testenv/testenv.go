@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -44,6 +45,7 @@ type Sandbox struct {
 	FrontendURL string `json:"frontendURL"` // the frontend stand-in, straight
 	BackendLog  string `json:"backendLog"`  // the CRI log file the backend pods' logs come from
 	FrontendLog string `json:"frontendLog"`
+	Node        string `json:"node"` // the real node's name; empty without one
 }
 
 const skipShort = "integration test: needs the sandbox cluster and a Docker engine; skipped under -short (make test runs it)"
@@ -197,6 +199,23 @@ type Private struct {
 // the next sandbox `up` or `sweep` stops it.
 func PrivateSandbox(t testing.TB) *Private {
 	t.Helper()
+	return privateSandbox(t)
+}
+
+// PrivateSandboxWithNode is a private sandbox with a real node (kubelet,
+// containerd, runc) beside kwok's, where pods go unless they tolerate
+// kwok's node: real containers, probes and logs (hack/sandbox, --node). It
+// needs Linux and root, which CI has; elsewhere the test fails, saying so.
+func PrivateSandboxWithNode(t testing.TB) *Private {
+	t.Helper()
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Fatalf("a sandbox with a real node needs Linux and root (this is %s, uid %d)", runtime.GOOS, os.Geteuid())
+	}
+	return privateSandbox(t, "--node")
+}
+
+func privateSandbox(t testing.TB, flags ...string) *Private {
+	t.Helper()
 	RequireSandbox(t) // skips under -short, and makes sure the binaries are built
 	root, err := RepoRoot()
 	if err != nil {
@@ -209,7 +228,7 @@ func PrivateSandbox(t testing.TB) *Private {
 			t.Errorf("stopping private sandbox %s: %v\n%s", name, err, out)
 		}
 	})
-	up := exec.Command("go", "run", ".", "--name", name, "up")
+	up := exec.Command("go", append(append([]string{"run", ".", "--name", name}, flags...), "up")...)
 	up.Dir = p.dir
 	up.Env = append(os.Environ(), fmt.Sprintf("TMTUI_SANDBOX_OWNER=%d", os.Getpid()))
 	if out, err := up.CombinedOutput(); err != nil {

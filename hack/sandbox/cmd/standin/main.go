@@ -1,12 +1,19 @@
 // Command standin is a TaskMaster stand-in as a container: the backend's
 // /health or the frontend's page (internal/standin), on the sandbox's real
 // node. The sandbox builds it static and imports it into the node's
-// containerd as a one-layer image, as it does the pause image.
+// containerd as the chart's two images (image.go), each running
+// `standin --service NAME`; it listens on :$PORT, which the chart sets.
 //
-//	standin --service backend --listen :8000
+//	standin --service backend [--listen :8000]
+//
+// Run as `python` (the backend image has that name for it), it does what
+// the chart's `helm test` pod asks of Python: `python -c SCRIPT URL` gets
+// URL, prints "URL STATUS", and fails unless the answer is a 2xx. It runs no
+// script: it is only the test's stand-in.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -14,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -21,8 +29,11 @@ import (
 )
 
 func main() {
+	if filepath.Base(os.Args[0]) == "python" {
+		os.Exit(python(os.Args[1:]))
+	}
 	service := flag.String("service", "backend", "which service to stand in for: backend or frontend")
-	listen := flag.String("listen", ":8000", "the address to serve on")
+	listen := flag.String("listen", ":"+cmp.Or(os.Getenv("PORT"), "8000"), "the address to serve on (default :$PORT)")
 	flag.Parse()
 	if *service != "backend" && *service != "frontend" {
 		fmt.Fprintf(os.Stderr, "standin: --service is %q: want backend or frontend\n", *service)
@@ -45,4 +56,25 @@ func main() {
 		os.Exit(1)
 	}
 	log.Printf("INFO: stopped")
+}
+
+// python is the chart's test pod's `python -c SCRIPT URL`: GET URL.
+func python(args []string) int {
+	if len(args) < 3 || args[0] != "-c" {
+		fmt.Fprintln(os.Stderr, "standin (as python): only `python -c SCRIPT URL` is served, as the chart's test pod runs it")
+		return 2
+	}
+	url := args[len(args)-1]
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", url, err)
+		return 1
+	}
+	resp.Body.Close()
+	fmt.Println(url, resp.StatusCode)
+	if resp.StatusCode/100 != 2 {
+		return 1
+	}
+	return 0
 }

@@ -1,0 +1,128 @@
+package charts_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/taskmaster-ai/tmtui/internal/testenv"
+)
+
+// The chart with its defaults on the sandbox's real node (kubelet,
+// containerd, runc: hack/sandbox --node), where the chart's two images are
+// TaskMaster's stand-ins: `helm install --wait` by the real CLI finishes
+// (the pods pass their real HTTP probes, and the frontend's LoadBalancer
+// gets its address), every pod runs in a container on the real node, and
+// the frontend answers on the machine's localhost at its Service's port,
+// from the container, whose log shows the request.
+func TestTheChartRunsOnTheRealNode(t *testing.T) {
+	p := testenv.PrivateSandboxWithNode(t)
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	rc, err := clientcmd.BuildConfigFromFlags("", p.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := restrictedNamespace(t, cs)
+	premade := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "taskmaster-secret"},
+		StringData: map[string]string{
+			"database-url": "postgresql://user:pass@db.invalid/app", "openai-api-key": "fake-openai-api-key", "jwt-secret": "fake-jwt-secret",
+		},
+	}
+	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, premade, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	kubeArgs := []string{"--namespace", ns, "--kubeconfig", p.Kubeconfig, "--kube-context", p.Context}
+
+	out, err := testenv.RunHelm(t, append([]string{"install", releaseName, chartDir, "--wait", "--timeout", "3m",
+		"--set", "frontend.service.port=" + strconv.Itoa(port)}, kubeArgs...)...)
+	if err != nil || !strings.Contains(out, "STATUS: deployed") {
+		t.Fatalf("helm install --wait: %v\n%s", err, out)
+	}
+	pods, err := allRunningAndReady(ctx, cs, ns, map[string]int{"backend": 1, "frontend": 1})
+	if err != nil {
+		t.Fatalf("after helm install --wait: %v", err)
+	}
+	for comp, list := range pods {
+		for _, pod := range list {
+			if pod.Spec.NodeName != p.Node {
+				t.Errorf("%s pod %s is on node %q, want the real node %q", comp, pod.Name, pod.Spec.NodeName, p.Node)
+			}
+			for _, c := range pod.Status.ContainerStatuses {
+				if !strings.HasPrefix(c.ContainerID, "containerd://") || c.State.Running == nil {
+					t.Errorf("%s pod %s container %s: id %q, state %+v: not a running container of containerd's", comp, pod.Name, c.Name, c.ContainerID, c.State)
+				}
+			}
+		}
+	}
+	svc, err := cs.CoreV1().Services(ns).Get(ctx, releaseName+"-frontend", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ing := svc.Status.LoadBalancer.Ingress; len(ing) != 1 || ing[0].Hostname != "localhost" {
+		t.Errorf("the frontend's LoadBalancer ingress is %+v, want localhost", ing)
+	}
+
+	// The page, from the container, through the LoadBalancer on localhost.
+	marker := "/?from=node-test-" + strconv.Itoa(port)
+	resp, err := http.Get(fmt.Sprintf("http://localhost:%d%s", port, marker))
+	if err != nil {
+		t.Fatalf("the frontend on localhost:%d: %v", port, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(strings.ToLower(string(body)), "taskmaster") {
+		t.Errorf("localhost:%d%s answered %d:\n%.300s", port, marker, resp.StatusCode, body)
+	}
+	fe := pods["frontend"][0]
+	testenv.Eventually(t, 30*time.Second, func() error {
+		raw, err := cs.CoreV1().Pods(ns).GetLogs(fe.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(string(raw), marker) {
+			return fmt.Errorf("the frontend container's log has no request for %s:\n%s", marker, raw)
+		}
+		return nil
+	})
+
+	// Uninstalled, the Service's port on localhost is closed again.
+	uninstall(t, helmConfig(t, p.Sandbox, ns))
+	testenv.Eventually(t, 30*time.Second, func() error {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return nil
+		}
+		c.Close()
+		return fmt.Errorf("localhost:%d still answers after the uninstall", port)
+	})
+}
+
+// freePort is a TCP port free on the machine's loopback just now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
