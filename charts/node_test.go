@@ -25,7 +25,10 @@ import (
 // (the pods pass their real HTTP probes, and the frontend's LoadBalancer
 // gets its address), every pod runs in a container on the real node, and
 // the frontend answers on the machine's localhost at its Service's port,
-// from the container, whose log shows the request.
+// from the container, whose log shows the request. `helm test` runs its pod
+// for real: it finds the backend by its Service's name (the node's CoreDNS)
+// and passes; with the backend scaled to nothing it fails, and the failed
+// pod's log says why.
 func TestTheChartRunsOnTheRealNode(t *testing.T) {
 	p := testenv.PrivateSandboxWithNode(t)
 	t.Parallel()
@@ -103,6 +106,38 @@ func TestTheChartRunsOnTheRealNode(t *testing.T) {
 		}
 		return nil
 	})
+
+	// helm test, by the real CLI, passes: DNS and the Service lead to the
+	// backend's container.
+	out, err = testenv.RunHelm(t, append([]string{"test", releaseName, "--timeout", "2m"}, kubeArgs...)...)
+	if err != nil || !strings.Contains(out, "Phase:          Succeeded") {
+		t.Fatalf("helm test on the real node: %v\n%s", err, out)
+	}
+	// With no backend pod behind the Service, the test fails for real.
+	scale, err := cs.AppsV1().Deployments(ns).GetScale(ctx, releaseName+"-backend", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale.Spec.Replicas = 0
+	if _, err := cs.AppsV1().Deployments(ns).UpdateScale(ctx, releaseName+"-backend", scale, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, time.Minute, func() error {
+		pods, err := releasePods(ctx, cs, ns)
+		if err != nil || len(pods["backend"]) != 0 {
+			return fmt.Errorf("backend pods left: %d (%v)", len(pods["backend"]), err)
+		}
+		return nil
+	})
+	out, err = testenv.RunHelm(t, append([]string{"test", releaseName, "--timeout", "2m"}, kubeArgs...)...)
+	if err == nil || !strings.Contains(out+err.Error(), "failed") {
+		t.Fatalf("helm test with no backend: %v, want it to fail\n%s", err, out)
+	}
+	testPod := releaseName + "-test-backend-health"
+	raw, err := cs.CoreV1().Pods(ns).GetLogs(testPod, &corev1.PodLogOptions{}).DoRaw(ctx)
+	if err != nil || !strings.Contains(string(raw), "/health") {
+		t.Errorf("the failed test pod's log does not say what it asked: %v\n%s", err, raw)
+	}
 
 	// Uninstalled, the Service's port on localhost is closed again.
 	uninstall(t, helmConfig(t, p.Sandbox, ns))

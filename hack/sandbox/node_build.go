@@ -25,12 +25,13 @@ const (
 
 // nodeBinDir holds the built node, one folder per set of versions.
 func nodeBinDir(root string) string {
-	return filepath.Join(root, "sandbox", fmt.Sprintf("node-k8s-%s_containerd-%s_runc-%s_cni-%s", kubeVersion, containerdVersion, runcVersion, cniVersion), "bin")
+	return filepath.Join(root, "sandbox", fmt.Sprintf("node-k8s-%s_containerd-%s_runc-%s_cni-%s_coredns-%s", kubeVersion, containerdVersion, runcVersion, cniVersion, corednsVersion), "bin")
 }
 
 var nodeParts = []part{
 	{name: "kubelet", pkg: "k8s.io/kubernetes/cmd/kubelet", ldflags: versionLDFlags},
 	{name: "kube-proxy", pkg: "k8s.io/kubernetes/cmd/kube-proxy", ldflags: versionLDFlags},
+	{name: "coredns", pkg: "./cmd/coredns", ldflags: "-s -w"},
 	{name: "containerd", install: "github.com/containerd/containerd/v2/cmd/containerd@" + containerdVersion, ldflags: "-s -w"},
 	{name: "containerd-shim-runc-v2", install: "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@" + containerdVersion, ldflags: "-s -w"},
 	{name: "ctr", install: "github.com/containerd/containerd/v2/cmd/ctr@" + containerdVersion, ldflags: "-s -w"},
@@ -55,7 +56,7 @@ var imageParts = []part{
 func ensureNodeBuilt(ctx context.Context, root, moduleDir string, out io.Writer) (string, error) {
 	dir := nodeBinDir(root)
 	return dir, buildParts(ctx, out, dir, moduleDir, nodeParts, "node",
-		fmt.Sprintf("kubelet and kube-proxy %s, containerd %s, runc %s, CNI plugins %s; once only", kubeVersion, containerdVersion, runcVersion, cniVersion),
+		fmt.Sprintf("kubelet and kube-proxy %s, CoreDNS %s, containerd %s, runc %s, CNI plugins %s; once only", kubeVersion, corednsVersion, containerdVersion, runcVersion, cniVersion),
 		func() error { return nodePrerequisites(ctx, out) })
 }
 

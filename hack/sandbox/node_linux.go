@@ -42,6 +42,9 @@ type node struct {
 	hostAddr string // CIDR
 	nodeAddr string // CIDR
 	podCIDR  string
+	// The pods' bridge's own address in podCIDR (CIDR): their gateway,
+	// and where CoreDNS answers them (their clusterDNS).
+	bridgeAddr string
 }
 
 func (s *sandbox) node() *node {
@@ -87,6 +90,7 @@ func (n *node) pickAddresses(name string) error {
 		nodeIP := net.IPv4(172, 31, byte(base>>8), byte(base&0xff)+2)
 		n.hostAddr, n.nodeAddr = host.String()+"/30", nodeIP.String()+"/30"
 		n.podCIDR = fmt.Sprintf("10.244.%d.0/24", slot%256)
+		n.bridgeAddr = fmt.Sprintf("10.244.%d.1/24", slot%256)
 		return nil
 	}
 	return errors.New("no free /30 left in 172.31.0.0/16 for the node's link")
@@ -148,7 +152,7 @@ func (s *sandbox) startNode(ctx context.Context, st *State) error {
 	api := strings.TrimPrefix(st.Server, "https://")
 	cmd := exec.Command(self, "node",
 		"--dir", n.dir, "--bin", bin, "--name", n.name,
-		"--iface", n.nodeIf, "--addr", n.nodeAddr, "--api", api, "--services", serviceCIDR,
+		"--iface", n.nodeIf, "--addr", n.nodeAddr, "--api", api, "--services", serviceCIDR, "--bridge-addr", n.bridgeAddr,
 		"--kubeconfig", st.Kubeconfig, "--images", strings.Join(images, ","))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{hostNS} // fd 3: the machine's network namespace
@@ -286,6 +290,9 @@ func removeNodeCgroups(cgroup string) error {
 // podBridge is the pods' bridge inside the node (the CNI bridge plugin's).
 const podBridge = "cni0"
 
+// clusterDomain is the DNS domain of the cluster's names, as everywhere.
+const clusterDomain = "cluster.local"
+
 const pauseImage = "registry.k8s.io/pause:3.10"
 
 func (n *node) writeConfigs(bin string, st *State) error {
@@ -331,6 +338,9 @@ imageGCLowThresholdPercent: 99
 podCIDR: %s
 podLogsDir: %s
 readOnlyPort: 0
+# CoreDNS, run by the node's first process, answers on the pods' bridge.
+clusterDNS: [%s]
+clusterDomain: %s
 # The sandbox's API server has no client certificate for kubelets: the
 # kubelet lets it in unauthenticated. A sandbox only, reachable only over
 # the node's own link.
@@ -341,7 +351,21 @@ authentication:
     enabled: false
 authorization:
   mode: AlwaysAllow
-`, n.cgroup, n.podCIDR, filepath.Join(n.dir, "pod-logs")),
+`, n.cgroup, n.podCIDR, filepath.Join(n.dir, "pod-logs"), strings.Split(n.bridgeAddr, "/")[0], clusterDomain),
+
+		// Cluster DNS for the pods: Services and pods by name, from the API
+		// server. Nothing past the cluster's names: there is no upstream.
+		"Corefile": fmt.Sprintf(`.:53 {
+    bind %s
+    errors
+    log
+    cache 5
+    kubernetes %s in-addr.arpa ip6.arpa {
+        kubeconfig %s %s
+        pods insecure
+    }
+}
+`, strings.Split(n.bridgeAddr, "/")[0], clusterDomain, st.Kubeconfig, st.Context),
 
 		// kube-proxy's rules live in the node's network namespace. It sets no
 		// conntrack sysctls (0: leave them), which a namespace may not own.

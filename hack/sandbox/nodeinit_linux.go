@@ -37,6 +37,7 @@ func runNodeInit(args []string) error {
 	addr := fs.String("addr", "", "this end's address (CIDR)")
 	api := fs.String("api", "", "the API server's host:port on the machine, served at the same address inside")
 	services := fs.String("services", "", "the Services' cluster IP range, routed to the pods' bridge")
+	bridgeAddr := fs.String("bridge-addr", "", "the pods' bridge's address (CIDR), where CoreDNS answers")
 	kubeconfig := fs.String("kubeconfig", "", "the kubelet's kubeconfig")
 	images := fs.String("images", "", "image tars to import, comma-separated")
 	if err := fs.Parse(args); err != nil {
@@ -55,7 +56,7 @@ func runNodeInit(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := nodeLink(*iface, *addr, *services); err != nil {
+	if err := nodeLink(*iface, *addr, *services, *bridgeAddr); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *api)
@@ -127,6 +128,9 @@ func runNodeInit(args []string) error {
 	if err := start("kube-proxy", "kube-proxy", "--config", filepath.Join(*dir, "kube-proxy.yaml")); err != nil {
 		return err
 	}
+	if err := start("coredns", "coredns", "-conf", filepath.Join(*dir, "Corefile")); err != nil {
+		return err
+	}
 	go serveLoadBalancers(*kubeconfig, machine.listen)
 
 	for sig := range sigs {
@@ -174,7 +178,7 @@ func nodeMounts(dir string) error {
 // plugin would: a connection to a cluster IP needs a route before
 // kube-proxy's rules send it on to a pod, and one with no pod behind it
 // goes nowhere past the bridge.
-func nodeLink(iface, addr, services string) error {
+func nodeLink(iface, addr, services, bridgeAddr string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, err := net.InterfaceByName(iface); err == nil {
@@ -190,6 +194,9 @@ func nodeLink(iface, addr, services string) error {
 		{"addr", "add", addr, "dev", iface},
 		{"link", "set", iface, "up"},
 		{"link", "add", podBridge, "type", "bridge"},
+		// The address the CNI bridge plugin gives it at the first pod
+		// (isGateway), now: CoreDNS binds it before any pod is there.
+		{"addr", "add", bridgeAddr, "dev", podBridge},
 		{"link", "set", podBridge, "up"},
 		{"route", "add", services, "dev", podBridge},
 	} {

@@ -14,6 +14,9 @@ const (
 	kubeVersion = "v1.36.3"
 	etcdVersion = "v3.6.16"
 	kwokVersion = "v0.8.0"
+	// CoreDNS, the real node's cluster DNS (cmd/coredns), is built in this
+	// module too, and keys the node's folder (node_build.go).
+	corednsVersion = "v1.13.1"
 )
 
 // DefaultName is the cluster's name and its kubeconfig context.

@@ -11,9 +11,10 @@ import (
 // in go.mod would reuse binaries of the old versions.
 func TestVersionsAreGoMods(t *testing.T) {
 	want := map[string]string{
-		"k8s.io/kubernetes":         kubeVersion,
-		"go.etcd.io/etcd/server/v3": etcdVersion,
-		"sigs.k8s.io/kwok":          kwokVersion,
+		"k8s.io/kubernetes":          kubeVersion,
+		"go.etcd.io/etcd/server/v3":  etcdVersion,
+		"sigs.k8s.io/kwok":           kwokVersion,
+		"github.com/coredns/coredns": corednsVersion,
 	}
 	args := []string{"list", "-m", "-f", "{{.Path}} {{.Version}}"}
 	for m := range want {
