@@ -19,7 +19,7 @@ import (
 	"github.com/taskmaster-ai/tmtui/internal/testenv"
 )
 
-// The chart with its defaults on the sandbox's real node (kubelet,
+// The chart on the sandbox's real node. With its defaults (kubelet,
 // containerd, runc: hack/sandbox --node), where the chart's two images are
 // TaskMaster's stand-ins: `helm install --wait` by the real CLI finishes
 // (the pods pass their real HTTP probes, and the frontend's LoadBalancer
@@ -28,12 +28,11 @@ import (
 // from the container, whose log shows the request. `helm test` runs its pod
 // for real: it finds the backend by its Service's name (the node's CoreDNS)
 // and passes; with the backend scaled to nothing it fails, and the failed
-// pod's log says why.
-func TestTheChartRunsOnTheRealNode(t *testing.T) {
+// pod's log says why. With the stand-ins' failure tags, the containers
+// fail for real (standinsFailForReal).
+func TestTheChartOnTheRealNode(t *testing.T) {
 	p := testenv.PrivateSandboxWithNode(t)
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
 	rc, err := clientcmd.BuildConfigFromFlags("", p.Kubeconfig)
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +41,14 @@ func TestTheChartRunsOnTheRealNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Run("runs", func(t *testing.T) { chartRunsOnTheNode(t, p, cs) })
+	t.Run("fails for real", func(t *testing.T) { standinsFailForReal(t, p, cs) })
+}
+
+// appNamespace is a namespace of the test's own, enforcing the restricted
+// profile, with the Secret the chart reads made beforehand.
+func appNamespace(t *testing.T, ctx context.Context, cs kubernetes.Interface) string {
+	t.Helper()
 	ns := restrictedNamespace(t, cs)
 	premade := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "taskmaster-secret"},
@@ -52,6 +59,13 @@ func TestTheChartRunsOnTheRealNode(t *testing.T) {
 	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, premade, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	return ns
+}
+
+func chartRunsOnTheNode(t *testing.T, p *testenv.Private, cs kubernetes.Interface) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	ns := appNamespace(t, ctx, cs)
 	port := freePort(t)
 	kubeArgs := []string{"--namespace", ns, "--kubeconfig", p.Kubeconfig, "--kube-context", p.Context}
 
@@ -148,6 +162,85 @@ func TestTheChartRunsOnTheRealNode(t *testing.T) {
 		}
 		c.Close()
 		return fmt.Errorf("localhost:%d still answers after the uninstall", port)
+	})
+}
+
+// The stand-ins' failure tags (hack/sandbox/internal/standin.Failures)
+// make real failures on the node: :crashloop exits at start (a real
+// CrashLoopBackOff, whose previous container's log says why), :oom is
+// OOMKilled by its memory limit, and :unready fails its probes with a 503
+// (the startup probe first: the chart's readiness probe counts only after
+// it has passed).
+func standinsFailForReal(t *testing.T, p *testenv.Private, cs kubernetes.Interface) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	ns := appNamespace(t, ctx, cs)
+	kubeArgs := []string{"--namespace", ns, "--kubeconfig", p.Kubeconfig, "--kube-context", p.Context}
+	out, err := testenv.RunHelm(t, append([]string{"install", releaseName, chartDir,
+		"--set", "backend.image.tag=crashloop", "--set", "frontend.image.tag=oom", "--set", "frontend.service.type=ClusterIP"}, kubeArgs...)...)
+	if err != nil {
+		t.Fatalf("helm install: %v\n%s", err, out)
+	}
+	container := func(component string) (corev1.Pod, corev1.ContainerStatus, error) {
+		pods, err := releasePods(ctx, cs, ns)
+		if err != nil {
+			return corev1.Pod{}, corev1.ContainerStatus{}, err
+		}
+		for _, pod := range pods[component] {
+			if len(pod.Status.ContainerStatuses) > 0 {
+				return pod, pod.Status.ContainerStatuses[0], nil
+			}
+		}
+		return corev1.Pod{}, corev1.ContainerStatus{}, fmt.Errorf("no %s container yet", component)
+	}
+	var crashing corev1.Pod
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		pod, c, err := container("backend")
+		if err != nil {
+			return err
+		}
+		last := c.LastTerminationState.Terminated
+		if c.RestartCount < 1 || last == nil || last.ExitCode != 1 || c.State.Waiting == nil || c.State.Waiting.Reason != "CrashLoopBackOff" {
+			return fmt.Errorf("backend container: restarts %d, last %+v, state %+v: not crash-looping yet", c.RestartCount, last, c.State)
+		}
+		crashing = pod
+		return nil
+	})
+	raw, err := cs.CoreV1().Pods(ns).GetLogs(crashing.Name, &corev1.PodLogOptions{Previous: true}).DoRaw(ctx)
+	if err != nil || !strings.Contains(string(raw), "exiting at start on purpose") {
+		t.Errorf("the crashed container's log (previous) does not say why: %v\n%s", err, raw)
+	}
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		_, c, err := container("frontend")
+		if err != nil {
+			return err
+		}
+		for _, term := range []*corev1.ContainerStateTerminated{c.State.Terminated, c.LastTerminationState.Terminated} {
+			if term != nil && term.Reason == "OOMKilled" {
+				return nil
+			}
+		}
+		return fmt.Errorf("frontend container: state %+v, last %+v: not OOMKilled yet", c.State, c.LastTerminationState)
+	})
+
+	out, err = testenv.RunHelm(t, append([]string{"upgrade", releaseName, chartDir,
+		"--set", "backend.image.tag=unready", "--set", "frontend.service.type=ClusterIP"}, kubeArgs...)...)
+	if err != nil {
+		t.Fatalf("helm upgrade: %v\n%s", err, out)
+	}
+	testenv.Eventually(t, 2*time.Minute, func() error {
+		events, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: "reason=Unhealthy"})
+		if err != nil {
+			return err
+		}
+		for _, e := range events.Items {
+			// The chart's startup probe asks /health first; readiness
+			// counts only after it has passed.
+			if strings.Contains(e.Message, "Startup probe failed") && strings.Contains(e.Message, "503") {
+				return nil
+			}
+		}
+		return fmt.Errorf("no startup probe has failed with a 503 yet (Unhealthy events: %v)", events.Items)
 	})
 }
 

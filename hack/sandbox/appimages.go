@@ -17,7 +17,7 @@ var appServices = []string{"backend", "frontend"}
 // appVersion as the tag, normalised as the node's containerd names images
 // (taskmaster-backend:1.0.0 is docker.io/library/taskmaster-backend:1.0.0).
 // The chart is the one home of these names; the sandbox asks it.
-func chartImages(chartDir string) (map[string]string, error) {
+func chartImages(chartDir string) (map[string]reference.NamedTagged, error) {
 	var chart struct {
 		AppVersion string `json:"appVersion"`
 	}
@@ -36,18 +36,20 @@ func chartImages(chartDir string) (map[string]string, error) {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(chartDir, file), err)
 		}
 	}
-	refs := map[string]string{}
+	refs := map[string]reference.NamedTagged{}
 	for _, svc := range appServices {
 		img := values[svc].Image
 		tag := img.Tag
 		if tag == "" {
 			tag = chart.AppVersion
 		}
-		named, err := reference.ParseNormalizedNamed(img.Repository + ":" + tag)
+		named, err := reference.ParseNormalizedNamed(img.Repository)
+		if err == nil {
+			refs[svc], err = reference.WithTag(named, tag)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("the chart's %s image %q: %w", svc, img.Repository+":"+tag, err)
 		}
-		refs[svc] = named.String()
 	}
 	return refs, nil
 }

@@ -25,7 +25,7 @@ func TestChartImagesAreTheChartsDefaultsAsContainerdNamesThem(t *testing.T) {
 		"frontend": "registry.example.test:5000/team/web:v9",
 	}
 	for svc, ref := range want {
-		if got[svc] != ref {
+		if got[svc] == nil || got[svc].String() != ref {
 			t.Errorf("%s: %q, want %q", svc, got[svc], ref)
 		}
 	}

@@ -12,25 +12,34 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/distribution/reference"
+
+	"github.com/taskmaster-ai/tmtui/hack/sandbox/internal/standin"
 )
 
-// nodeImage is one image the node gets with no registry and nothing
-// pulled: a static binary at /NAME that the image runs with args, known by
-// refs, and also found at each of aliases (hard links, as a multi-call
-// binary is installed).
+// nodeImage is images the node gets with no registry and nothing pulled:
+// one layer, a static binary at /NAME, also found at each of aliases (hard
+// links, as a multi-call binary is installed), and an image of it for each
+// variant: the binary run with the variant's args, known by its refs.
 type nodeImage struct {
-	name    string // the tar's name in the node's images folder
-	refs    []string
-	binary  string
-	args    []string
-	aliases []string // absolute paths
+	name     string // the tar's name in the node's images folder
+	binary   string
+	aliases  []string // absolute paths
+	variants []imageVariant
 }
 
-// binaryImage writes, to out, img as a one-layer image in the docker-archive
-// format (`docker save`'s: manifest.json, the config, layer.tar), which
-// `ctr images import` reads.
+type imageVariant struct {
+	refs []string
+	args []string
+}
+
+// binaryImage writes, to out, img's images in the docker-archive format
+// (`docker save`'s: manifest.json, a config for each image, the one
+// layer.tar they share), which `ctr images import` reads.
 func binaryImage(out string, img nodeImage) error {
 	data, err := os.ReadFile(img.binary)
 	if err != nil {
@@ -71,30 +80,42 @@ func binaryImage(out string, img nodeImage) error {
 	}
 	layerSum := sha256.Sum256(layer.Bytes())
 
-	config, err := json.Marshal(map[string]any{
-		"architecture": runtime.GOARCH,
-		"os":           "linux",
-		"config": map[string]any{
-			"Entrypoint": append([]string{"/" + name}, img.args...),
-			// A container's command (the chart's test pod's `python`) is
-			// looked up here.
-			"Env": []string{"PATH=/usr/local/bin:/usr/bin:/bin"},
-		},
-		"rootfs": map[string]any{"type": "layers", "diff_ids": []string{"sha256:" + hex.EncodeToString(layerSum[:])}},
-	})
+	files := []struct {
+		name string
+		data []byte
+	}{{"layer.tar", layer.Bytes()}}
+	var manifest []map[string]any
+	for _, v := range img.variants {
+		config, err := json.Marshal(map[string]any{
+			"architecture": runtime.GOARCH,
+			"os":           "linux",
+			"config": map[string]any{
+				"Entrypoint": append([]string{"/" + name}, v.args...),
+				// A container's command (the chart's test pod's `python`)
+				// is looked up here.
+				"Env": []string{"PATH=/usr/local/bin:/usr/bin:/bin"},
+			},
+			"rootfs": map[string]any{"type": "layers", "diff_ids": []string{"sha256:" + hex.EncodeToString(layerSum[:])}},
+		})
+		if err != nil {
+			return err
+		}
+		configSum := sha256.Sum256(config)
+		configName := hex.EncodeToString(configSum[:]) + ".json"
+		files = append(files, struct {
+			name string
+			data []byte
+		}{configName, config})
+		manifest = append(manifest, map[string]any{"Config": configName, "RepoTags": v.refs, "Layers": []string{"layer.tar"}})
+	}
+	manifestJSON, err := json.Marshal(manifest)
 	if err != nil {
 		return err
 	}
-	configSum := sha256.Sum256(config)
-	configName := hex.EncodeToString(configSum[:]) + ".json"
-	manifest, err := json.Marshal([]map[string]any{{
-		"Config":   configName,
-		"RepoTags": img.refs,
-		"Layers":   []string{"layer.tar"},
-	}})
-	if err != nil {
-		return err
-	}
+	files = append(files, struct {
+		name string
+		data []byte
+	}{"manifest.json", manifestJSON})
 
 	tmp := out + ".partial"
 	f, err := os.Create(tmp)
@@ -103,10 +124,7 @@ func binaryImage(out string, img nodeImage) error {
 	}
 	defer f.Close()
 	tw := tar.NewWriter(f)
-	for _, e := range []struct {
-		name string
-		data []byte
-	}{{"manifest.json", manifest}, {configName, config}, {"layer.tar", layer.Bytes()}} {
+	for _, e := range files {
 		if err := tw.WriteHeader(&tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}); err != nil {
 			return err
 		}
@@ -126,20 +144,27 @@ func binaryImage(out string, img nodeImage) error {
 // nodeImages are the images the node starts with, from the binaries
 // imageParts built into bin: the pause image, and each TaskMaster service's
 // stand-in under the name the chart gives its image, so the chart's pods run
-// with its defaults and nothing to pull. The backend's also answers to
-// `python`, as far as the chart's `helm test` pod asks it to (cmd/standin).
+// with its defaults and nothing to pull, and under each failure's tag
+// (standin.Failures: :crashloop, :unready, :oom), failing for real. They
+// also answer to `python`, as far as the chart's `helm test` pod (which runs
+// the backend's image) asks it to (cmd/standin).
 func nodeImages(bin, moduleDir string) ([]nodeImage, error) {
 	refs, err := chartImages(chartDir(moduleDir))
 	if err != nil {
 		return nil, err
 	}
-	imgs := []nodeImage{{name: "pause", refs: []string{pauseImage}, binary: filepath.Join(bin, "pause")}}
+	standins := nodeImage{name: "standins", binary: filepath.Join(bin, "standin"), aliases: []string{"/usr/bin/python"}}
 	for _, svc := range appServices {
-		img := nodeImage{name: svc, refs: []string{refs[svc]}, binary: filepath.Join(bin, "standin"), args: []string{"--service", svc}}
-		if svc == "backend" {
-			img.aliases = []string{"/usr/bin/python"}
+		args := []string{"--service", svc}
+		standins.variants = append(standins.variants, imageVariant{refs: []string{refs[svc].String()}, args: args})
+		for _, f := range standin.Failures {
+			ref, err := reference.WithTag(reference.TrimNamed(refs[svc]), f)
+			if err != nil {
+				return nil, err
+			}
+			standins.variants = append(standins.variants, imageVariant{refs: []string{ref.String()}, args: append(slices.Clip(args), "--fail", f)})
 		}
-		imgs = append(imgs, img)
 	}
-	return imgs, nil
+	pause := nodeImage{name: "pause", binary: filepath.Join(bin, "pause"), variants: []imageVariant{{refs: []string{pauseImage}}}}
+	return []nodeImage{pause, standins}, nil
 }

@@ -20,7 +20,10 @@ func TestBinaryImageHoldsTheBinaryItsAliasesAndItsNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "backend.tar")
-	img := nodeImage{name: "backend", refs: []string{"docker.io/library/x:1"}, binary: bin, args: []string{"--service", "backend"}, aliases: []string{"/usr/bin/python"}}
+	img := nodeImage{name: "backend", binary: bin, aliases: []string{"/usr/bin/python"}, variants: []imageVariant{
+		{refs: []string{"docker.io/library/x:1"}, args: []string{"--service", "backend"}},
+		{refs: []string{"docker.io/library/x:crashloop"}, args: []string{"--service", "backend", "--fail", "crashloop"}},
+	}}
 	if err := binaryImage(out, img); err != nil {
 		t.Fatal(err)
 	}
@@ -30,23 +33,26 @@ func TestBinaryImageHoldsTheBinaryItsAliasesAndItsNames(t *testing.T) {
 		RepoTags []string
 		Layers   []string
 	}
-	if err := json.Unmarshal(files["manifest.json"], &manifest); err != nil || len(manifest) != 1 {
+	if err := json.Unmarshal(files["manifest.json"], &manifest); err != nil || len(manifest) != len(img.variants) {
 		t.Fatalf("manifest %s: %v", files["manifest.json"], err)
 	}
-	if !slices.Equal(manifest[0].RepoTags, img.refs) {
-		t.Errorf("names %v, want %v", manifest[0].RepoTags, img.refs)
-	}
-	var config struct {
-		Config struct{ Entrypoint, Env []string }
-	}
-	if err := json.Unmarshal(files[manifest[0].Config], &config); err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"/standin", "--service", "backend"}; !slices.Equal(config.Config.Entrypoint, want) {
-		t.Errorf("entrypoint %v, want %v", config.Config.Entrypoint, want)
-	}
-	if !slices.Contains(config.Config.Env, "PATH=/usr/local/bin:/usr/bin:/bin") {
-		t.Errorf("env %v: python is not on the PATH", config.Config.Env)
+	for i, v := range img.variants {
+		m := manifest[i]
+		if !slices.Equal(m.RepoTags, v.refs) || !slices.Equal(m.Layers, []string{"layer.tar"}) {
+			t.Errorf("image %d: names %v, layers %v; want %v and the one layer", i, m.RepoTags, m.Layers, v.refs)
+		}
+		var config struct {
+			Config struct{ Entrypoint, Env []string }
+		}
+		if err := json.Unmarshal(files[m.Config], &config); err != nil {
+			t.Fatal(err)
+		}
+		if want := append([]string{"/standin"}, v.args...); !slices.Equal(config.Config.Entrypoint, want) {
+			t.Errorf("image %d: entrypoint %v, want %v", i, config.Config.Entrypoint, want)
+		}
+		if !slices.Contains(config.Config.Env, "PATH=/usr/local/bin:/usr/bin:/bin") {
+			t.Errorf("image %d: env %v: python is not on the PATH", i, config.Config.Env)
+		}
 	}
 
 	layer := tar.NewReader(bytes.NewReader(files["layer.tar"]))

@@ -4,11 +4,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -83,9 +85,7 @@ func serveLoadBalancers(kubeconfig string, listen func(addr string) (net.Listene
 				pub.target.Store(target)
 				open[key] = pub
 				log.Printf("load balancer %s: published on the machine's %s", key, addr)
-				go forward(ln, func() (net.Conn, error) {
-					return net.DialTimeout("tcp", pub.target.Load().(string), 10*time.Second)
-				})
+				go forward(ln, func() (net.Conn, error) { return dialService(pub.target.Load().(string)) })
 				shown = true
 			}
 			if shown && !hasIngress(svc, LoadBalancerHost) {
@@ -107,6 +107,27 @@ func serveLoadBalancers(kubeconfig string, listen func(addr string) (net.Listene
 				delete(refused, key)
 			}
 		}
+	}
+}
+
+// serviceDialWait is how long a connection to a published port waits for
+// its Service to take connections.
+const serviceDialWait = 15 * time.Second
+
+// dialService connects to a Service's cluster IP and port. kube-proxy
+// refuses connections to a Service with no ready endpoint (a reject rule),
+// and writes a new endpoint's rules a moment after its pod is Ready, so a
+// connection that comes in that moment (`helm install --wait` has just
+// returned) would be reset. It waits instead, up to serviceDialWait, as a
+// cloud load balancer holds a connection until a backend is healthy.
+func dialService(target string) (net.Conn, error) {
+	deadline := time.Now().Add(serviceDialWait)
+	for {
+		c, err := net.DialTimeout("tcp", target, 10*time.Second)
+		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || time.Now().After(deadline) {
+			return c, err
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 

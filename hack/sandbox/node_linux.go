@@ -128,7 +128,7 @@ func (s *sandbox) startNode(ctx context.Context, st *State) error {
 	for _, img := range imgs {
 		tar := filepath.Join(imgDir, img.name+".tar")
 		if err := binaryImage(tar, img); err != nil {
-			return fmt.Errorf("the image %s: %w", img.refs[0], err)
+			return fmt.Errorf("the images %s: %w", img.name, err)
 		}
 		images = append(images, tar)
 	}

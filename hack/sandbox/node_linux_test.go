@@ -136,7 +136,7 @@ func TestARealNodeRunsAPodAndASIGKILLLeavesNothingBehind(t *testing.T) {
 				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 			},
 			Containers: []corev1.Container{{
-				Name: "backend", Image: images["backend"], ImagePullPolicy: corev1.PullNever,
+				Name: "backend", Image: images["backend"].String(), ImagePullPolicy: corev1.PullNever,
 				Env:   []corev1.EnvVar{{Name: "PORT", Value: "8000"}},
 				Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8000}},
 				ReadinessProbe: &corev1.Probe{

@@ -6,6 +6,9 @@
 //
 //	standin --service backend [--listen :8000]
 //
+// With --fail (the image's tag chooses it: standin.Failures) it fails for
+// real: exits at start, answers 503, or allocates until it is OOMKilled.
+//
 // Run as `python` (the backend image has that name for it), it does what
 // the chart's `helm test` pod asks of Python: `python -c SCRIPT URL` gets
 // URL, prints "URL STATUS", and fails unless the answer is a 2xx. It runs no
@@ -22,6 +25,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,13 +39,28 @@ func main() {
 	}
 	service := flag.String("service", "backend", "which service to stand in for: backend or frontend")
 	listen := flag.String("listen", ":"+cmp.Or(os.Getenv("PORT"), "8000"), "the address to serve on (default :$PORT)")
+	fail := flag.String("fail", "", "fail on purpose: "+strings.Join(standin.Failures, ", "))
 	flag.Parse()
 	if *service != "backend" && *service != "frontend" {
 		fmt.Fprintf(os.Stderr, "standin: --service is %q: want backend or frontend\n", *service)
 		os.Exit(2)
 	}
+	if *fail != "" && !slices.Contains(standin.Failures, *fail) {
+		fmt.Fprintf(os.Stderr, "standin: --fail is %q: want one of %s\n", *fail, strings.Join(standin.Failures, ", "))
+		os.Exit(2)
+	}
 	log := &standin.Log{W: os.Stdout}
-	srv := &http.Server{Addr: *listen, Handler: standin.Handler(*service, log), ReadHeaderTimeout: 5 * time.Second}
+	handler := standin.Handler(*service, log)
+	switch *fail {
+	case "crashloop":
+		log.Printf("ERROR: taskmaster-%s stand-in: exiting at start on purpose (image tag :crashloop)", *service)
+		os.Exit(1)
+	case "unready":
+		handler = standin.Unready(*service, log)
+	case "oom":
+		go allocate(log)
+	}
+	srv := &http.Server{Addr: *listen, Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -77,4 +97,23 @@ func python(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// allocate takes memory in 32 MiB steps, each page written so that it
+// counts against the container's limit, until the limit's OOM killer ends
+// the process; with no limit it stops at 8 GiB and says so.
+func allocate(log *standin.Log) {
+	const step, most = 32 << 20, 8 << 30
+	var held [][]byte
+	for total := step; total <= most; total += step {
+		b := make([]byte, step)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		held = append(held, b)
+		if total%(256<<20) == 0 {
+			log.Printf("INFO: holding %d MiB on purpose (image tag :oom)", total>>20)
+		}
+	}
+	log.Printf("ERROR: holding %d MiB and not killed: this container has no memory limit", len(held)*step>>20)
 }

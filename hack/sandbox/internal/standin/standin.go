@@ -147,6 +147,24 @@ func Handler(service string, log *Log) http.Handler {
 	})
 }
 
+// Failures are the ways a stand-in container fails on purpose, each named
+// as the image tag that chooses it (the sandbox's node has an image of each
+// service under each tag) and as the kwok stage that pretends the same on
+// the simulated node (stages/tmtui-failures.yaml) where one does:
+//   - crashloop: exits 1 at start (a real CrashLoopBackOff);
+//   - unready: serves, but answers every request 503 (readiness fails);
+//   - oom: allocates memory until its limit kills it (a real OOMKilled).
+var Failures = []string{"crashloop", "unready", "oom"}
+
+// Unready answers every request 503, as a service that is up but not
+// healthy, logging each.
+func Unready(service string, log *Log) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "taskmaster-"+service+" stand-in: unready on purpose (image tag :unready)", http.StatusServiceUnavailable)
+		log.Printf("INFO: %s - %q %d", r.RemoteAddr, r.Method+" "+r.URL.RequestURI()+" "+r.Proto, http.StatusServiceUnavailable)
+	})
+}
+
 const frontendPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TaskMaster</title></head>
 <body><h1>TaskMaster</h1><p>Sandbox stand-in for the Next.js frontend.</p></body></html>
