@@ -46,11 +46,15 @@ fmt-check:
 
 # go vet here runs every analyzer on the main module, tests included, so
 # test-go's go test does not vet again (-vet=off): that second pass
-# type-checked every dependency once more, on its -race build. The sandbox
-# module is vetted by its own go test (test-sandbox, -vet=all), on the
-# -race build it compiles anyway, not on a plain build of its own.
+# type-checked every dependency once more, on its -race build. It vets the
+# -race build (-race), whose compiled dependencies test-go then reuses: one
+# compile of every dependency, not a plain one for vet and a -race one for
+# the tests. (The helm CLIs, hack/helmcli.sh, stay plain builds: make bench
+# times them.) The sandbox module is vetted by its own go test
+# (test-sandbox, -vet=all), on the -race build it compiles anyway, not on a
+# plain build of its own.
 vet:
-	go vet ./...
+	go vet -race ./...
 
 # The end-to-end package (tmux sessions, private control planes, Docker
 # builds) runs after the others, not beside internal/helm: side by side on

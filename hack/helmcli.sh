@@ -8,8 +8,9 @@
 # go.mod's.
 #
 # Built in this module, they share its compiled packages (client-go, Helm's
-# own...), which vet and the tests compile anyway: on an empty cache that is
-# minutes less than building each with a go.mod of its own.
+# own...), the one with the other: on an empty cache that is minutes less
+# than building each with a go.mod of its own. (vet and the tests compile
+# them with -race, which these builds do not share: Makefile.)
 #
 #   hack/helmcli.sh   build what is missing, print `export TMTUI_HELM_CLI=... TMTUI_HELM3_CLI=...`
 #
