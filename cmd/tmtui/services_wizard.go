@@ -563,7 +563,7 @@ func (s *wizardService) CheckHealth(ctx context.Context, namespace string) ([]wi
 	}
 	out := make([]wizard.Health, len(results))
 	for i, r := range results {
-		out[i] = wizard.Health{Component: r.Component, URL: r.URL, Status: r.Status, Latency: r.Latency, Err: r.Err}
+		out[i] = wizard.Health{Component: r.Component, URL: r.URL, Status: r.Status, Latency: r.Latency, Err: r.Err, PortForward: r.Via == k8s.ViaPortForward}
 	}
 	return out, nil
 }

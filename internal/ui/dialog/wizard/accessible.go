@@ -262,7 +262,11 @@ func (a *accessible) run() error {
 			a.say("  FAILING: %s at %s: %s", h.Component, h.URL, why)
 		}
 	}
-	a.say("Open TaskMaster at %s", svc.URL(m.namespace))
+	if m.unpublished() {
+		a.say("TaskMaster is healthy through a port-forward, but %s %s", svc.URL(m.namespace), notPublished)
+	} else {
+		a.say("Open TaskMaster at %s", svc.URL(m.namespace))
+	}
 	a.say("Next: run tmtui to watch the pods and logs, scale, upgrade and roll back.")
 	return nil
 }

@@ -925,6 +925,8 @@ func (m *Model) close(finished bool) tea.Cmd {
 		}
 	}
 	switch {
+	case finished && c.Healthy && m.unpublished():
+		c.Summary = "setup done: TaskMaster is healthy through a port-forward, but " + c.URL + " does not answer here"
 	case finished && c.Healthy:
 		c.Summary = "setup done: TaskMaster answers at " + c.URL
 	case finished:
@@ -936,6 +938,21 @@ func (m *Model) close(finished bool) tea.Cmd {
 	}
 	return func() tea.Msg { return c }
 }
+
+// unpublished says the frontend's health check answered only through a
+// port-forward: its URL does not answer on this machine (the cluster does
+// not publish its Service there), so nobody is sent to it.
+func (m *Model) unpublished() bool {
+	for _, h := range m.health {
+		if h.Component == "frontend" && h.PortForward {
+			return true
+		}
+	}
+	return false
+}
+
+// notPublished is why the URL does not answer, in words.
+const notPublished = "does not answer: its Service is not published on this machine"
 
 // ---- forms ----------------------------------------------------------------
 

@@ -285,6 +285,9 @@ type Health struct {
 	Status    int
 	Latency   time.Duration
 	Err       string
+	// PortForward: the check reached the service through a port-forward to
+	// a pod, because its own address (the frontend's URL) did not answer.
+	PortForward bool
 }
 
 // Healthy says the check answered 2xx or 3xx.

@@ -368,9 +368,12 @@ func (m *Model) healthView() []string {
 		out = append(out, line+s.Muted.Render("  "+h.URL))
 	}
 	if m.healthDone {
-		url := m.svc.URL(m.namespace)
+		open := s.Label.Render("Open TaskMaster at ") + s.Value.Render(m.svc.URL(m.namespace))
+		if m.unpublished() {
+			open = s.Warn.Render("TaskMaster is healthy through a port-forward, but") + "\n  " + m.svc.URL(m.namespace) + " " + notPublished
+		}
 		out = append(out, "",
-			s.Label.Render("Open TaskMaster at ")+s.Value.Render(url),
+			open,
 			"",
 			"What next:",
 			"  · o opens it in the browser; h checks health again",

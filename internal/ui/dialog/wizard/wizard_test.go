@@ -550,6 +550,30 @@ func TestHealthShowsResultsAndTheURLAndFinishes(t *testing.T) {
 	}
 }
 
+// When the frontend answered only through a port-forward, the wizard does
+// not send anyone to its URL (FINDINGS: "setup done: TaskMaster answers at
+// http://localhost:3000" while nothing answered there).
+func TestHealthThroughAPortForwardSaysTheURLDoesNotAnswer(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	for i := range f.health {
+		if f.health[i].Component == "frontend" {
+			f.health[i].PortForward = true
+		}
+	}
+	h := newHarness(t, f)
+	h.through(StepHealth)
+	h.wantView("✓ healthy frontend  200 in 30ms", "TaskMaster is healthy through a port-forward, but", "http://localhost:3000 does not answer: its Service is not published on this machine")
+	if strings.Contains(h.view(), "Open TaskMaster at") {
+		t.Errorf("the wizard sends the user to a URL that did not answer:\n%s", h.view())
+	}
+	h.press("enter")
+	c := h.closed
+	if c == nil || !c.Healthy || c.Summary != "setup done: TaskMaster is healthy through a port-forward, but http://localhost:3000 does not answer here" {
+		t.Fatalf("closed = %+v", c)
+	}
+}
+
 func TestHealthFailureIsShownInWords(t *testing.T) {
 	t.Parallel()
 	f := newFake()
