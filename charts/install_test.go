@@ -60,6 +60,27 @@ func restrictedNamespace(t *testing.T, cs kubernetes.Interface) string {
 	return ns
 }
 
+// premadeSecret is the Secret the chart reads by default, made before the
+// install as tmtui's setup makes it (never by the chart).
+const premadeSecret = "taskmaster-secret"
+
+// appNamespace is a restricted namespace of the test's own (as
+// restrictedNamespace) with premadeSecret in it, fake values only.
+func appNamespace(t *testing.T, ctx context.Context, cs kubernetes.Interface) string {
+	t.Helper()
+	ns := restrictedNamespace(t, cs)
+	premade := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: premadeSecret},
+		StringData: map[string]string{
+			"database-url": "postgresql://user:pass@db.invalid/app", "openai-api-key": "fake-openai-api-key", "jwt-secret": "fake-jwt-secret",
+		},
+	}
+	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, premade, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return ns
+}
+
 // helmConfig is a Helm SDK configuration for namespace ns of the sandbox.
 // Helm logs to a file (dumped when the test fails), never to the terminal.
 func helmConfig(t *testing.T, sb testenv.Sandbox, ns string) *action.Configuration {
@@ -367,20 +388,11 @@ func TestInstallUpgradeUninstallOnSandbox(t *testing.T) {
 	sb := testenv.RequireSandbox(t)
 	t.Parallel()
 	cs := testenv.Clientset(t)
-	ns := restrictedNamespace(t, cs)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
+	ns := appNamespace(t, ctx, cs)
 	kubeArgs := []string{"--namespace", ns, "--kubeconfig", sb.Kubeconfig, "--kube-context", sb.Context}
 
-	premade := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "taskmaster-secret"},
-		StringData: map[string]string{
-			"database-url": "postgresql://user:pass@db.invalid/app", "openai-api-key": "fake-openai-api-key", "jwt-secret": "fake-jwt-secret",
-		},
-	}
-	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, premade, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	cfg := helmConfig(t, sb, ns)
 
 	// Install.
@@ -480,13 +492,13 @@ func TestInstallUpgradeUninstallOnSandbox(t *testing.T) {
 	// Uninstall: nothing of the release is left, the Secret made beforehand stays.
 	uninstall(t, cfg)
 	testenv.Eventually(t, 30*time.Second, func() error {
-		left, err := leftovers(ctx, cs, ns, premade.Name)
+		left, err := leftovers(ctx, cs, ns, premadeSecret)
 		if err == nil && len(left) > 0 {
 			err = fmt.Errorf("left after uninstall: %v", left)
 		}
 		return err
 	})
-	kept, err := cs.CoreV1().Secrets(ns).Get(ctx, premade.Name, metav1.GetOptions{})
+	kept, err := cs.CoreV1().Secrets(ns).Get(ctx, premadeSecret, metav1.GetOptions{})
 	if err != nil || string(kept.Data["jwt-secret"]) != "fake-jwt-secret" {
 		t.Errorf("the pre-made Secret after uninstall: %v (err %v)", kept, err)
 	}

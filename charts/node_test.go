@@ -45,28 +45,11 @@ func TestTheChartOnTheRealNode(t *testing.T) {
 	t.Run("fails for real", func(t *testing.T) { standinsFailForReal(t, p, cs) })
 }
 
-// appNamespace is a namespace of the test's own, enforcing the restricted
-// profile, with the Secret the chart reads made beforehand.
-func appNamespace(t *testing.T, ctx context.Context, cs kubernetes.Interface) string {
-	t.Helper()
-	ns := restrictedNamespace(t, cs)
-	premade := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "taskmaster-secret"},
-		StringData: map[string]string{
-			"database-url": "postgresql://user:pass@db.invalid/app", "openai-api-key": "fake-openai-api-key", "jwt-secret": "fake-jwt-secret",
-		},
-	}
-	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, premade, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return ns
-}
-
 func chartRunsOnTheNode(t *testing.T, p *testenv.Private, cs kubernetes.Interface) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	ns := appNamespace(t, ctx, cs)
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	kubeArgs := []string{"--namespace", ns, "--kubeconfig", p.Kubeconfig, "--kube-context", p.Context}
 
 	out, err := testenv.RunHelm(t, append([]string{"install", releaseName, chartDir, "--wait", "--timeout", "3m",
@@ -242,15 +225,4 @@ func standinsFailForReal(t *testing.T, p *testenv.Private, cs kubernetes.Interfa
 		}
 		return fmt.Errorf("no startup probe has failed with a 503 yet (Unhealthy events: %v)", events.Items)
 	})
-}
-
-// freePort is a TCP port free on the machine's loopback just now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }

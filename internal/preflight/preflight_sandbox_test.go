@@ -73,7 +73,7 @@ func assertCheck(t *testing.T, r Report, id string, status Status, detail string
 
 func TestSandboxPreflightNothingSetUp(t *testing.T) {
 	ns := randomName("tmtui-absent-") // never created
-	r := Run(t.Context(), sandboxOptions(t, ns, freePort(t)))
+	r := Run(t.Context(), sandboxOptions(t, ns, testenv.FreePort(t)))
 
 	want := "cluster=ok context=ok namespace=warn secret=warn release=ok images=ok ports=ok permissions=ok"
 	if verdicts(r) != want {
@@ -93,7 +93,7 @@ func TestSandboxPreflightNothingSetUp(t *testing.T) {
 
 func TestSandboxPreflightNamespaceWithoutSecret(t *testing.T) {
 	ns := testenv.Namespace(t, testenv.Clientset(t))
-	r := Run(t.Context(), sandboxOptions(t, ns, freePort(t)))
+	r := Run(t.Context(), sandboxOptions(t, ns, testenv.FreePort(t)))
 
 	want := "cluster=ok context=ok namespace=ok secret=warn release=ok images=ok ports=ok permissions=ok"
 	if verdicts(r) != want {
@@ -159,7 +159,7 @@ func TestSandboxPreflightComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	o := sandboxOptions(t, ns, freePort(t)) // the chart's port is not the release's
+	o := sandboxOptions(t, ns, testenv.FreePort(t)) // the chart's port is not the release's
 	o.ImageLister = DockerImages(engine)
 	r := Run(ctx, o)
 
@@ -198,7 +198,7 @@ func TestSandboxPreflightBrokenSetUp(t *testing.T) {
 	createHelmRecord(t, cs, ns, "taskmaster", 1, ReleaseSuperseded, payload)
 	createHelmRecord(t, cs, ns, "taskmaster", 2, ReleaseFailed, payload)
 
-	r := Run(ctx, sandboxOptions(t, ns, freePort(t)))
+	r := Run(ctx, sandboxOptions(t, ns, testenv.FreePort(t)))
 	assertCheck(t, r, CheckSecret, Fail, "taskmaster-secret lacks jwt-secret")
 	assertCheck(t, r, CheckRelease, Fail, "taskmaster revision 2 failed")
 	if !r.Failed() {
@@ -213,7 +213,7 @@ func TestSandboxPreflightBrokenSetUp(t *testing.T) {
 	// A release stuck half-way, with no secret: both fail.
 	ns2 := testenv.Namespace(t, cs)
 	createHelmRecord(t, cs, ns2, "demo", 1, ReleasePendingInstall, helmPayload(t, "1.0.0", chartValues(), nil))
-	o := sandboxOptions(t, ns2, freePort(t))
+	o := sandboxOptions(t, ns2, testenv.FreePort(t))
 	o.Release = "demo"
 	r = Run(ctx, o)
 	assertCheck(t, r, CheckRelease, Fail, "demo revision 1 is stuck in pending-install")
@@ -228,7 +228,7 @@ func TestSandboxPreflightWithDockerUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer engine.Close()
-	o := sandboxOptions(t, ns, freePort(t))
+	o := sandboxOptions(t, ns, testenv.FreePort(t))
 	o.ImageLister = DockerImages(engine)
 	r := Run(t.Context(), o)
 	assertCheck(t, r, CheckImages, Warn, "cannot list local images: ")
@@ -239,7 +239,7 @@ func TestSandboxPreflightWithDockerUnreachable(t *testing.T) {
 }
 
 func TestPreflightUnreachableClusterStillChecksThisMachine(t *testing.T) {
-	ln := freePort(t)
+	ln := testenv.FreePort(t)
 	path := filepath.Join(t.TempDir(), "kubeconfig")
 	cfg := fmt.Sprintf(`apiVersion: v1
 kind: Config

@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/taskmaster-ai/tmtui/internal/k8s"
+	"github.com/taskmaster-ai/tmtui/internal/testenv"
 )
 
 // chartValues are the parts of charts/taskmaster/values.yaml preflight reads.
@@ -277,18 +278,8 @@ func heldPort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func TestPortVerdicts(t *testing.T) {
-	taken, free := heldPort(t), freePort(t)
+	taken, free := heldPort(t), testenv.FreePort(t)
 	p := plan{loadBalancers: []loadBalancer{{"taskmaster-frontend", taken}, {"taskmaster-backend", free}}}
 
 	c := portsCheck(t.Context(), p, ReleaseInfo{}, nil)

@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -243,6 +244,17 @@ func privateSandbox(t testing.TB, flags ...string) *Private {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// FreePort is a TCP port free on the machine's loopback just now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // StopAPIServer stops the control plane, as a laptop's Kubernetes going
