@@ -414,9 +414,14 @@ healthzBindAddress: 127.0.0.1:10256
 // node have died before taking the other end in.
 func (s *sandbox) removeNode() error {
 	n := s.node()
+	// The link goes by itself with the node's network namespace, which the
+	// kernel tears down a moment after the node's last process: it may be
+	// there when looked for and gone when deleted, which is no failure.
 	if _, err := net.InterfaceByName(n.hostIf); err == nil {
 		if out, err := exec.Command("ip", "link", "del", n.hostIf).CombinedOutput(); err != nil {
-			return fmt.Errorf("ip link del %s: %w: %s", n.hostIf, err, out)
+			if _, still := net.InterfaceByName(n.hostIf); still == nil {
+				return fmt.Errorf("ip link del %s: %w: %s", n.hostIf, err, out)
+			}
 		}
 	}
 	// The kernel ends the node's last processes (containers killed with its
